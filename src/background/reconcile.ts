@@ -1,0 +1,99 @@
+import browser, { type DeclarativeNetRequest } from "webextension-polyfill";
+import type { Entry } from "../core/entry.ts";
+import { describeEntries, type State, type StateBroadcast } from "../core/messages.ts";
+import { compileRules, diffRules, entryIdOfRule, type HeaderRule, isOwnedRuleId, patternsOf, type Tab } from "../core/rules.ts";
+import { createSerialQueue } from "./queue.ts";
+import { loadSettings } from "./store.ts";
+
+/** Every settings write and every rule update goes through this one queue. */
+export const serial = createSerialQueue();
+
+/** What the last reconcile saw; the state pages are shown is built from it. */
+let lastSeen: { entries: Entry[]; problem?: string; tabs: Tab[]; granted: Set<string>; errors: Map<number, string> } = {
+  entries: [],
+  tabs: [],
+  granted: new Set(),
+  errors: new Map(),
+};
+
+export function currentState(): State {
+  const entries = describeEntries(lastSeen.entries, lastSeen.tabs, lastSeen.granted, lastSeen.errors);
+  return lastSeen.problem === undefined ? { entries } : { entries, problem: lastSeen.problem };
+}
+
+async function grantedPatterns(entries: readonly Entry[]): Promise<Set<string>> {
+  const patterns = [...new Set(entries.flatMap(patternsOf))];
+  const held = await Promise.all(patterns.map((pattern) => browser.permissions.contains({ origins: [pattern] })));
+  return new Set(patterns.filter((_, i) => held[i]));
+}
+
+/** A browser's error text, with the key taken out in case the browser quoted the rule. */
+function describeError(error: unknown, entry: Entry | undefined): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return entry === undefined ? message : message.split(entry.key).join("•••");
+}
+
+/**
+ * Installs the rules in one update; if the browser refuses the batch, installs them one by one so
+ * that one bad rule never blocks the others, and records each refusal on its entry.
+ */
+async function applyRules(
+  installed: DeclarativeNetRequest.Rule[],
+  desired: HeaderRule[],
+  entries: readonly Entry[],
+): Promise<Map<number, string>> {
+  const errors = new Map<number, string>();
+  const { removeRuleIds, addRules } = diffRules(installed, desired);
+  if (removeRuleIds.length === 0 && addRules.length === 0) return errors;
+  try {
+    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds, addRules });
+  } catch {
+    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [...removeRuleIds, ...addRules.map((rule) => rule.id)] });
+    for (const rule of addRules) {
+      try {
+        await browser.declarativeNetRequest.updateSessionRules({ addRules: [rule] });
+      } catch (error) {
+        const entryId = entryIdOfRule(rule.id);
+        errors.set(
+          entryId,
+          describeError(
+            error,
+            entries.find((entry) => entry.id === entryId),
+          ),
+        );
+      }
+    }
+  }
+  return errors;
+}
+
+/**
+ * Makes the installed session rules equal to what the settings, the open tabs and the granted host
+ * access call for. Idempotent; must run inside `serial`.
+ */
+export async function reconcileNow(): Promise<void> {
+  const loaded = await loadSettings();
+  const entries = loaded.ok ? loaded.settings.entries : [];
+  const [tabs, granted, installed] = await Promise.all([
+    browser.tabs.query({}),
+    grantedPatterns(entries),
+    browser.declarativeNetRequest.getSessionRules(),
+  ]);
+  const owned = installed.filter((rule) => isOwnedRuleId(rule.id));
+  const errors = await applyRules(owned, compileRules(entries, tabs, granted), entries);
+  lastSeen = loaded.ok ? { entries, tabs, granted, errors } : { entries, problem: loaded.problem, tabs, granted, errors };
+  const broadcast: StateBroadcast = { type: "state", state: currentState() };
+  // Rejects when no extension page is open to hear it, which is fine.
+  browser.runtime.sendMessage(broadcast).catch(() => undefined);
+}
+
+let queued: Promise<void> | undefined;
+
+/** Asks for a reconcile; triggers that arrive while one is waiting to start share it. */
+export function requestReconcile(): Promise<void> {
+  queued ??= serial(async () => {
+    queued = undefined;
+    await reconcileNow();
+  });
+  return queued;
+}

@@ -1,0 +1,118 @@
+import type { Parsed } from "./fields.ts";
+
+export const DEFAULT_HEADER_NAME = "Authorization";
+export const DEFAULT_SCHEME = "Bearer";
+export const MAX_KEY_LENGTH = 4096;
+
+/** RFC 9110 token characters: what a header name or an auth scheme may be made of. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Headers the browser owns or that would change what the request is (the Fetch standard's forbidden
+ * request headers); ToolKey refuses to set them.
+ */
+const FORBIDDEN_HEADERS = new Set([
+  "accept-charset",
+  "accept-encoding",
+  "access-control-request-headers",
+  "access-control-request-method",
+  "connection",
+  "content-length",
+  "cookie",
+  "cookie2",
+  "date",
+  "dnt",
+  "expect",
+  "host",
+  "keep-alive",
+  "origin",
+  "referer",
+  "set-cookie",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "via",
+]);
+
+export function parseHeaderName(raw: string | undefined): Parsed<string> {
+  if (raw === undefined) return { ok: true, value: DEFAULT_HEADER_NAME };
+  const name = raw.trim();
+  if (name === "") return { ok: false, error: `Enter a header name, for example ${DEFAULT_HEADER_NAME} or X-API-Key.` };
+  if (!TOKEN.test(name)) {
+    return { ok: false, error: "A header name can only contain letters, digits and - (for example X-API-Key)." };
+  }
+  const lower = name.toLowerCase();
+  if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith("proxy-") || lower.startsWith("sec-")) {
+    return { ok: false, error: `The ${name} header belongs to the browser; ToolKey does not set it.` };
+  }
+  return { ok: true, value: name };
+}
+
+/** The scheme put before the key; empty means the header carries the key alone. */
+export function parseScheme(raw: string | undefined): Parsed<string> {
+  if (raw === undefined) return { ok: true, value: DEFAULT_SCHEME };
+  const scheme = raw.trim();
+  if (scheme !== "" && !TOKEN.test(scheme)) {
+    return {
+      ok: false,
+      error: "The scheme is a single word such as Bearer, or empty to send the key alone.",
+    };
+  }
+  return { ok: true, value: scheme };
+}
+
+/**
+ * Parses a key. Messages point at a position, never at the key's text: keys are secrets.
+ * A key pasted with the scheme in front ("Bearer xyz") loses it, and a notice says so.
+ */
+export function parseKey(raw: string, scheme: string): Parsed<string> {
+  let key = raw.trim();
+  let notice: string | undefined;
+  if (scheme !== "" && key.toLowerCase().startsWith(`${scheme.toLowerCase()} `)) {
+    key = key.slice(scheme.length).trim();
+    notice = `Removed "${scheme}" from the start of the key: ToolKey adds it itself.`;
+  }
+  if (key === "") {
+    return { ok: false, error: notice === undefined ? "Enter the API key." : `Enter the API key after "${scheme}".` };
+  }
+  if (key.length > MAX_KEY_LENGTH) {
+    return {
+      ok: false,
+      error: `The key is longer than ${MAX_KEY_LENGTH.toLocaleString("en")} characters; no tool server uses such a key.`,
+    };
+  }
+  const control = indexWhere(key, (code) => code < 0x20 || code === 0x7f);
+  if (control !== -1) {
+    return {
+      ok: false,
+      error: `The key has a line break or another invisible control character at position ${control + 1}. Paste it again as one line.`,
+    };
+  }
+  const nonAscii = indexWhere(key, (code) => code > 0x7e);
+  if (nonAscii !== -1) {
+    return {
+      ok: false,
+      error: `The key has a character that is not plain ASCII at position ${nonAscii + 1} (a typographic quote or dash?). Copy it again from its source.`,
+    };
+  }
+  const space = key.indexOf(" ");
+  if (space !== -1) {
+    return {
+      ok: false,
+      error: `The key has a space at position ${space + 1}. API keys have none: copy only the key.`,
+    };
+  }
+  return notice === undefined ? { ok: true, value: key } : { ok: true, value: key, notice };
+}
+
+/** The first position whose UTF-16 code unit satisfies the test, or -1. */
+function indexWhere(text: string, test: (code: number) => boolean): number {
+  for (let i = 0; i < text.length; i++) if (test(text.charCodeAt(i))) return i;
+  return -1;
+}
+
+/** The value the header carries. */
+export function headerValue(scheme: string, key: string): string {
+  return scheme === "" ? key : `${scheme} ${key}`;
+}

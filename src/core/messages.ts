@@ -1,0 +1,102 @@
+import type { Command } from "./commands.ts";
+import type { Entry } from "./entry.ts";
+import type { FieldMessages } from "./fields.ts";
+import { maskKey } from "./mask.ts";
+import { hasAccess, patternsOf, type Tab, tabsOnOrigin } from "./rules.ts";
+
+/** An entry as pages see it: the key masked, with what the background knows of its state. */
+export interface EntryView extends Omit<Entry, "key"> {
+  maskedKey: string;
+  /** Host access to both the Open WebUI and the tool server is granted. */
+  access: boolean;
+  /** The host-access patterns the entry needs, for the "Grant access" button. */
+  patterns: string[];
+  /** Open WebUI tabs the rule currently applies to. */
+  openTabs: number;
+  /** Why the browser refused this entry's rule, if it did. */
+  error?: string;
+}
+
+export interface State {
+  entries: EntryView[];
+  /** Set when the saved settings cannot be trusted; no rule applies until the user resets them. */
+  problem?: string;
+}
+
+export type Request = { type: "getState" } | { type: "command"; command: Command } | { type: "revealKey"; id: number } | { type: "reset" };
+
+export type CommandReply =
+  | { ok: true; state: State; notices: FieldMessages; savedId?: number }
+  | { ok: false; errors: FieldMessages & { form?: string } };
+
+export type RevealReply = { ok: true; key: string } | { ok: false; error: string };
+
+/** Sent by the background to every open extension page after each reconcile. */
+export interface StateBroadcast {
+  type: "state";
+  state: State;
+}
+
+export function describeEntries(
+  entries: readonly Entry[],
+  tabs: readonly Tab[],
+  granted: ReadonlySet<string>,
+  errors: ReadonlyMap<number, string>,
+): EntryView[] {
+  return entries.map(({ key, ...entry }) => {
+    const access = hasAccess({ key, ...entry }, granted);
+    const error = errors.get(entry.id);
+    const view: EntryView = {
+      ...entry,
+      maskedKey: maskKey(key),
+      access,
+      patterns: patternsOf(entry),
+      openTabs: entry.enabled && access ? tabsOnOrigin(tabs, entry.openWebUiOrigin).length : 0,
+    };
+    return error === undefined ? view : { ...view, error };
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** Accepts only well-formed requests; anything else is ignored by the background. */
+export function isRequest(message: unknown): message is Request {
+  if (!isRecord(message)) return false;
+  switch (message.type) {
+    case "getState":
+    case "reset":
+      return true;
+    case "revealKey":
+      return typeof message.id === "number";
+    case "command":
+      return isCommand(message.command);
+    default:
+      return false;
+  }
+}
+
+function isCommand(command: unknown): command is Command {
+  if (!isRecord(command)) return false;
+  switch (command.type) {
+    case "save": {
+      const input = command.input;
+      if (!isRecord(input)) return false;
+      const optionalString = (value: unknown) => value === undefined || typeof value === "string";
+      return (
+        typeof input.openWebUiAddress === "string" &&
+        typeof input.toolServerUrl === "string" &&
+        typeof input.key === "string" &&
+        optionalString(input.headerName) &&
+        optionalString(input.scheme)
+      );
+    }
+    case "setEnabled":
+      return typeof command.id === "number" && typeof command.enabled === "boolean";
+    case "remove":
+      return typeof command.id === "number";
+    default:
+      return false;
+  }
+}

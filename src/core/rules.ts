@@ -1,0 +1,131 @@
+import type { Entry } from "./entry.ts";
+import { headerValue } from "./headers.ts";
+import { httpOriginOf, originPattern } from "./urls.ts";
+
+/** The rule ids ToolKey owns: it never reads or touches a session rule outside this range. */
+export const RULE_ID_FIRST = 1000;
+export const MAX_ENTRIES = 5000;
+
+export function ruleIdOf(entryId: number): number {
+  return RULE_ID_FIRST + entryId;
+}
+
+export function entryIdOfRule(ruleId: number): number {
+  return ruleId - RULE_ID_FIRST;
+}
+
+export function isOwnedRuleId(ruleId: number): boolean {
+  return ruleId >= RULE_ID_FIRST && ruleId < RULE_ID_FIRST + MAX_ENTRIES;
+}
+
+/** The shape of a declarativeNetRequest session rule, as far as ToolKey uses it. */
+export interface HeaderRule {
+  id: number;
+  priority: number;
+  action: {
+    type: "modifyHeaders";
+    requestHeaders: { header: string; operation: "set"; value: string }[];
+  };
+  condition: {
+    urlFilter: string;
+    isUrlFilterCaseSensitive: true;
+    initiatorDomains: string[];
+    tabIds: number[];
+    resourceTypes: ["xmlhttprequest"];
+  };
+}
+
+export interface Tab {
+  id?: number;
+  /** Absent when the extension may not see the tab's address: such a tab is never Open WebUI. */
+  url?: string;
+}
+
+/** Ids of the tabs whose page is exactly on this origin (scheme, host and port). */
+export function tabsOnOrigin(tabs: readonly Tab[], origin: string): number[] {
+  const ids: number[] = [];
+  for (const tab of tabs) {
+    if (tab.id !== undefined && tab.id >= 0 && httpOriginOf(tab.url) === origin) ids.push(tab.id);
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/** The host-access patterns an entry needs: its Open WebUI's and its tool server's. */
+export function patternsOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">): string[] {
+  const patterns = [originPattern(entry.openWebUiOrigin), originPattern(entry.toolServerUrl)];
+  return patterns[0] === patterns[1] ? [patterns[0] as string] : patterns;
+}
+
+export function hasAccess(entry: Entry, granted: ReadonlySet<string>): boolean {
+  return patternsOf(entry).every((pattern) => granted.has(pattern));
+}
+
+/**
+ * The rule for one entry, or undefined when it must have none: disabled, no host access, or no
+ * Open WebUI tab open (tabIds may not be empty, and leaving it out would match every tab).
+ */
+export function compileRule(entry: Entry, tabs: readonly Tab[], granted: ReadonlySet<string>): HeaderRule | undefined {
+  if (!entry.enabled || !hasAccess(entry, granted)) return undefined;
+  const tabIds = tabsOnOrigin(tabs, entry.openWebUiOrigin);
+  if (tabIds.length === 0) return undefined;
+  const prefix = `${entry.toolServerUrl}/`;
+  return {
+    id: ruleIdOf(entry.id),
+    // The longer prefix wins where two entries set the same header on one request.
+    priority: prefix.length,
+    action: {
+      type: "modifyHeaders",
+      requestHeaders: [{ header: entry.headerName, operation: "set", value: headerValue(entry.scheme, entry.key) }],
+    },
+    condition: {
+      urlFilter: `|${prefix}`,
+      isUrlFilterCaseSensitive: true,
+      // Host only: it keeps other hosts' pages out even if a tab id were reused; tabIds pins the origin.
+      initiatorDomains: [new URL(entry.openWebUiOrigin).hostname],
+      tabIds,
+      resourceTypes: ["xmlhttprequest"],
+    },
+  };
+}
+
+export function compileRules(entries: readonly Entry[], tabs: readonly Tab[], granted: ReadonlySet<string>): HeaderRule[] {
+  const rules: HeaderRule[] = [];
+  for (const entry of entries) {
+    const rule = compileRule(entry, tabs, granted);
+    if (rule !== undefined) rules.push(rule);
+  }
+  return rules;
+}
+
+/**
+ * Whether a rule the browser hands back is the one wanted. Only the fields ToolKey sets are compared:
+ * Firefox reports unset fields as null, and a browser may add defaults of its own.
+ */
+export function matchesWanted(wanted: unknown, installed: unknown): boolean {
+  if (Array.isArray(wanted)) {
+    return Array.isArray(installed) && installed.length === wanted.length && wanted.every((item, i) => matchesWanted(item, installed[i]));
+  }
+  if (typeof wanted === "object" && wanted !== null) {
+    if (typeof installed !== "object" || installed === null) return false;
+    const got = installed as Record<string, unknown>;
+    return Object.entries(wanted).every(([key, value]) => matchesWanted(value, got[key]));
+  }
+  return wanted === installed;
+}
+
+/** The one update that turns the installed owned rules into the desired ones. */
+export function diffRules(
+  installed: readonly { id: number }[],
+  desired: readonly HeaderRule[],
+): { removeRuleIds: number[]; addRules: HeaderRule[] } {
+  const wanted = new Map(desired.map((rule) => [rule.id, rule]));
+  const removeRuleIds: number[] = [];
+  const unchanged = new Set<number>();
+  for (const rule of installed) {
+    if (!isOwnedRuleId(rule.id)) continue;
+    const want = wanted.get(rule.id);
+    if (want !== undefined && matchesWanted(want, rule)) unchanged.add(rule.id);
+    else removeRuleIds.push(rule.id);
+  }
+  return { removeRuleIds, addRules: desired.filter((rule) => !unchanged.has(rule.id)) };
+}

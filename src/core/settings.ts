@@ -1,0 +1,73 @@
+import type { Entry } from "./entry.ts";
+import { validateEntryInput } from "./entry.ts";
+import { MAX_ENTRIES } from "./rules.ts";
+
+/** Bump when the stored shape changes, and teach parseSettings the step from the previous one. */
+export const SETTINGS_VERSION = 1;
+
+/** What ToolKey keeps in storage.local under SETTINGS_KEY. */
+export interface Settings {
+  version: typeof SETTINGS_VERSION;
+  entries: Entry[];
+}
+
+export const SETTINGS_KEY = "settings";
+
+export function emptySettings(): Settings {
+  return { version: SETTINGS_VERSION, entries: [] };
+}
+
+export type LoadedSettings = { ok: true; settings: Settings } | { ok: false; problem: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks one stored entry by running it through the same validation as a typed one: an entry is
+ * trusted only if saving it again would give exactly the same entry.
+ */
+function isTrustedEntry(value: unknown): value is Entry {
+  if (!isRecord(value)) return false;
+  const { id, openWebUiOrigin, toolServerUrl, key, headerName, scheme, enabled } = value;
+  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= MAX_ENTRIES) return false;
+  if (typeof enabled !== "boolean") return false;
+  if (typeof openWebUiOrigin !== "string" || typeof toolServerUrl !== "string" || typeof key !== "string") return false;
+  if (typeof headerName !== "string" || typeof scheme !== "string") return false;
+  const again = validateEntryInput({ openWebUiAddress: openWebUiOrigin, toolServerUrl, key, headerName, scheme });
+  return (
+    again.ok &&
+    again.fields.openWebUiOrigin === openWebUiOrigin &&
+    again.fields.toolServerUrl === toolServerUrl &&
+    again.fields.key === key &&
+    again.fields.headerName === headerName &&
+    again.fields.scheme === scheme
+  );
+}
+
+/** Reads what storage holds; nothing stored yet is an empty list, anything untrustworthy a problem. */
+export function parseSettings(stored: unknown): LoadedSettings {
+  if (stored === undefined) return { ok: true, settings: emptySettings() };
+  if (!isRecord(stored) || typeof stored.version !== "number") {
+    return { ok: false, problem: "ToolKey's saved settings are damaged and cannot be read." };
+  }
+  if (stored.version > SETTINGS_VERSION) {
+    return {
+      ok: false,
+      problem: "ToolKey's saved settings come from a newer version of ToolKey. Update ToolKey to use them.",
+    };
+  }
+  if (stored.version !== SETTINGS_VERSION || !Array.isArray(stored.entries)) {
+    return { ok: false, problem: "ToolKey's saved settings are damaged and cannot be read." };
+  }
+  const entries: Entry[] = [];
+  const ids = new Set<number>();
+  for (const entry of stored.entries) {
+    if (!isTrustedEntry(entry) || ids.has(entry.id)) {
+      return { ok: false, problem: "ToolKey's saved settings are damaged and cannot be read." };
+    }
+    ids.add(entry.id);
+    entries.push(entry);
+  }
+  return { ok: true, settings: { version: SETTINGS_VERSION, entries } };
+}

@@ -1,0 +1,121 @@
+import type { Parsed } from "./fields.ts";
+
+/**
+ * Open WebUI sends its own session token on these paths of its origin; a key must never be added
+ * there (design.md, "The Open WebUI's own API").
+ */
+export const OPEN_WEBUI_OWN_PATHS = ["/api", "/ollama", "/openai", "/ws", "/oauth"] as const;
+
+/** Characters with a meaning of their own in a declarativeNetRequest urlFilter. */
+const URL_FILTER_SPECIAL = /[*^|]/;
+
+/** Parses what a user typed as an address into an http(s) URL, or says what to fix. */
+function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
+  const text = raw.trim();
+  if (text === "") return { ok: false, error: `Enter the ${what}, for example ${example}.` };
+  if (/\s/.test(text)) return { ok: false, error: `The ${what} cannot contain spaces.` };
+
+  const scheme = /^([a-z][a-z0-9+.-]*):(.*)$/is.exec(text);
+  const schemeName = scheme?.[1]?.toLowerCase();
+  if (schemeName !== "http" && schemeName !== "https") {
+    // "localhost:3000" parses as a scheme "localhost"; a digit after the colon means a port.
+    const looksLikeScheme =
+      scheme !== null &&
+      (scheme[2]?.startsWith("//") || (schemeName !== undefined && schemeName.length > 1 && !/^\d/.test(scheme[2] ?? "")));
+    return {
+      ok: false,
+      error: looksLikeScheme
+        ? `Only http:// and https:// addresses can be used; this one starts with ${schemeName}:.`
+        : `Start the ${what} with http:// or https://, for example ${example}.`,
+    };
+  }
+
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, error: `The ${what} is not a valid URL: check it for typos.` };
+  }
+  if (url.hostname === "") return { ok: false, error: `The ${what} has no host name.` };
+  if (url.username !== "" || url.password !== "") {
+    return {
+      ok: false,
+      error: `Remove the user name and password from the ${what}; the key goes in the API key field.`,
+    };
+  }
+  return { ok: true, value: url };
+}
+
+/** An Open WebUI address is an origin; a pasted chat URL is reduced to it. */
+export function parseOpenWebUiAddress(raw: string): Parsed<string> {
+  const parsed = parseHttpUrl(raw, "Open WebUI address", "http://localhost:3000");
+  if (!parsed.ok) return parsed;
+  const url = parsed.value;
+  const reduced = url.pathname !== "/" || url.search !== "" || url.hash !== "" || raw.includes("?") || raw.includes("#");
+  return reduced
+    ? { ok: true, value: url.origin, notice: `Only the address of the site is kept: ${url.origin}` }
+    : { ok: true, value: url.origin };
+}
+
+/** A tool-server URL is an origin plus an optional path prefix, stored without a trailing slash. */
+export function parseToolServerUrl(raw: string): Parsed<string> {
+  const parsed = parseHttpUrl(raw, "tool server URL", "http://localhost:8000");
+  if (!parsed.ok) return parsed;
+  const url = parsed.value;
+  if (url.search !== "" || raw.includes("?")) {
+    return { ok: false, error: "Remove the part from ? on: a tool server URL has no query." };
+  }
+  if (url.hash !== "" || raw.includes("#")) {
+    return { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." };
+  }
+  if (URL_FILTER_SPECIAL.test(url.pathname)) {
+    return { ok: false, error: "The path of a tool server URL cannot contain *, ^ or |." };
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  return { ok: true, value: `${url.origin}${path}` };
+}
+
+/** The path prefix of a normalised tool-server URL: "" for the root, else "/name". */
+export function pathOf(toolServerUrl: string): string {
+  const url = new URL(toolServerUrl);
+  return url.pathname === "/" ? "" : url.pathname;
+}
+
+/** Whether `path` is `prefix` itself or lies under it at a "/" boundary. */
+export function isUnderPath(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * Refuses a tool-server URL that would put a key on Open WebUI's own requests: the Open WebUI
+ * origin itself, or a path under one of its own API prefixes.
+ */
+export function checkToolServerAgainstOpenWebUi(toolServerUrl: string, openWebUiOrigin: string): string | undefined {
+  if (new URL(toolServerUrl).origin !== openWebUiOrigin) return undefined;
+  const path = pathOf(toolServerUrl);
+  if (path === "") {
+    return "This is the Open WebUI address itself. Give the tool server's own URL, or its path on this site (e.g. /tools).";
+  }
+  const own = OPEN_WEBUI_OWN_PATHS.find((prefix) => isUnderPath(path, prefix));
+  if (own !== undefined) {
+    return `Paths under ${own} belong to Open WebUI itself; ToolKey never adds a key there.`;
+  }
+  return undefined;
+}
+
+/** The host-access pattern a browser grants for an origin: scheme://host/* (no port). */
+export function originPattern(urlOrOrigin: string): string {
+  const url = new URL(urlOrOrigin);
+  return `${url.protocol}//${url.hostname}/*`;
+}
+
+/** The origin of a tab's URL when it is an http(s) page; undefined otherwise or when unknown. */
+export function httpOriginOf(tabUrl: string | undefined): string | undefined {
+  if (tabUrl === undefined) return undefined;
+  try {
+    const url = new URL(tabUrl);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,83 @@
+import type { EntryView } from "../core/messages.ts";
+
+export interface EntryActions {
+  setEnabled(entry: EntryView, enabled: boolean): void;
+  remove(entry: EntryView): void;
+  toggleKey(entry: EntryView): void;
+  grantAccess(entry: EntryView): void;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className !== undefined) node.className = className;
+  return node;
+}
+
+function hostsOf(patterns: readonly string[]): string {
+  return patterns.map((pattern) => pattern.replace(/\/\*$/, "")).join(" and ");
+}
+
+function statusOf(entry: EntryView, actions: EntryActions): HTMLElement {
+  const status = element("p", undefined, "status");
+  if (!entry.enabled) {
+    status.textContent = "Disabled.";
+  } else if (!entry.access) {
+    status.classList.add("warning");
+    status.append(`ToolKey needs access to ${hostsOf(entry.patterns)} for this entry. `);
+    const grant = element("button", "Grant access");
+    grant.type = "button";
+    grant.addEventListener("click", () => actions.grantAccess(entry));
+    status.append(grant);
+  } else if (entry.error !== undefined) {
+    status.classList.add("warning");
+    status.textContent = `The browser refused this entry's rule: ${entry.error}`;
+  } else if (entry.openTabs === 0) {
+    status.textContent = `Ready: applies once ${entry.openWebUiOrigin} is open in a tab.`;
+  } else {
+    status.textContent = `Active in ${entry.openTabs} Open WebUI ${entry.openTabs === 1 ? "tab" : "tabs"}.`;
+  }
+  return status;
+}
+
+/** One list item: where the key goes, the key masked unless revealed, its state and its controls. */
+function renderEntry(entry: EntryView, revealed: string | undefined, actions: EntryActions): HTMLLIElement {
+  const item = element("li", undefined, "entry");
+  item.dataset.entryId = String(entry.id);
+
+  item.append(element("p", entry.toolServerUrl, "tool-url"));
+  item.append(element("p", `from ${entry.openWebUiOrigin}`, "origin"));
+
+  const keyLine = element("p", undefined, "key-line");
+  const prefix = entry.scheme === "" ? `${entry.headerName}: ` : `${entry.headerName}: ${entry.scheme} `;
+  keyLine.append(prefix, element("code", revealed ?? entry.maskedKey, "key"));
+  const reveal = element("button", revealed === undefined ? "Show key" : "Hide key", "link");
+  reveal.type = "button";
+  reveal.setAttribute("aria-label", `${revealed === undefined ? "Show key" : "Hide key"} for ${entry.toolServerUrl}`);
+  reveal.addEventListener("click", () => actions.toggleKey(entry));
+  keyLine.append(" ", reveal);
+  item.append(keyLine);
+
+  item.append(statusOf(entry, actions));
+
+  const controls = element("div", undefined, "controls");
+  const enabledLabel = element("label");
+  const enabled = element("input");
+  enabled.type = "checkbox";
+  enabled.checked = entry.enabled;
+  enabled.addEventListener("change", () => actions.setEnabled(entry, enabled.checked));
+  enabledLabel.append(enabled, " Enabled");
+  const remove = element("button", "Remove");
+  remove.type = "button";
+  remove.setAttribute("aria-label", `Remove ${entry.toolServerUrl}`);
+  remove.addEventListener("click", () => actions.remove(entry));
+  controls.append(enabledLabel, remove);
+  item.append(controls);
+  return item;
+}
+
+export function renderEntries(entries: readonly EntryView[], revealed: ReadonlyMap<number, string>, actions: EntryActions): void {
+  const list = document.getElementById("entries") as HTMLUListElement;
+  list.replaceChildren(...entries.map((entry) => renderEntry(entry, revealed.get(entry.id), actions)));
+  (document.getElementById("no-entries") as HTMLElement).hidden = entries.length > 0;
+}

@@ -1,0 +1,69 @@
+import type { EntryInput } from "../core/entry.ts";
+import type { Field, FieldMessages } from "../core/fields.ts";
+
+const FIELDS: readonly Field[] = ["openWebUi", "toolServer", "key", "headerName", "scheme"];
+
+function input(id: Field): HTMLInputElement {
+  return document.getElementById(id) as HTMLInputElement;
+}
+
+function errorElement(id: Field | "form"): HTMLElement {
+  return document.getElementById(`${id}-error`) as HTMLElement;
+}
+
+export function readForm(): EntryInput {
+  return {
+    openWebUiAddress: input("openWebUi").value,
+    toolServerUrl: input("toolServer").value,
+    key: input("key").value,
+    headerName: input("headerName").value,
+    scheme: input("scheme").value,
+  };
+}
+
+export function prefillAddress(origin: string | undefined): void {
+  if (origin !== undefined && input("openWebUi").value === "") input("openWebUi").value = origin;
+}
+
+export function clearFormMessages(): void {
+  for (const id of [...FIELDS, "form" as const]) {
+    const element = errorElement(id);
+    element.textContent = "";
+    element.hidden = true;
+    if (id !== "form") input(id).removeAttribute("aria-invalid");
+  }
+  showNotice("");
+}
+
+/** Puts each error beside its field and moves the focus to the first field to fix. */
+export function showErrors(errors: FieldMessages & { form?: string }): void {
+  let first: HTMLInputElement | undefined;
+  for (const id of FIELDS) {
+    const message = errors[id];
+    if (message === undefined) continue;
+    const element = errorElement(id);
+    element.textContent = message;
+    element.hidden = false;
+    input(id).setAttribute("aria-invalid", "true");
+    first ??= input(id);
+  }
+  if (errors.form !== undefined) {
+    errorElement("form").textContent = errors.form;
+    errorElement("form").hidden = false;
+  }
+  if (errors.headerName !== undefined || errors.scheme !== undefined) {
+    (document.querySelector("details") as HTMLDetailsElement).open = true;
+  }
+  first?.focus();
+}
+
+export function showNotice(text: string): void {
+  (document.getElementById("notice") as HTMLElement).textContent = text;
+}
+
+/** After a save the address stays for the next tool server; URL and key are cleared. */
+export function clearAfterSave(): void {
+  input("toolServer").value = "";
+  input("key").value = "";
+  input("toolServer").focus();
+}

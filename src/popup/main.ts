@@ -1,0 +1,101 @@
+import browser from "webextension-polyfill";
+import { validateEntryInput } from "../core/entry.ts";
+import type { CommandReply, EntryView, RevealReply, State, StateBroadcast } from "../core/messages.ts";
+import { missingPatterns } from "../core/permissions.ts";
+import { patternsOf } from "../core/rules.ts";
+import { httpOriginOf } from "../core/urls.ts";
+import { ask, requestAccess } from "./background.ts";
+import { type EntryActions, renderEntries } from "./entries.ts";
+import { clearAfterSave, clearFormMessages, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
+
+/** Host access held when the popup opened, so Save knows what to ask for without awaiting. */
+const granted: string[] = [];
+/** Keys the user chose to reveal, by entry id; forgotten when the popup closes. */
+const revealed = new Map<number, string>();
+let state: State = { entries: [] };
+
+function render(next: State): void {
+  state = next;
+  const problem = document.getElementById("problem") as HTMLElement;
+  problem.hidden = next.problem === undefined;
+  (document.getElementById("problem-text") as HTMLElement).textContent = next.problem ?? "";
+  renderEntries(next.entries, revealed, actions);
+}
+
+function showReply(reply: CommandReply): CommandReply {
+  if (reply.ok) render(reply.state);
+  else showErrors(reply.errors);
+  return reply;
+}
+
+const actions: EntryActions = {
+  setEnabled(entry, enabled) {
+    void ask<CommandReply>({ type: "command", command: { type: "setEnabled", id: entry.id, enabled } }).then(showReply);
+  },
+  remove(entry) {
+    revealed.delete(entry.id);
+    void ask<CommandReply>({ type: "command", command: { type: "remove", id: entry.id } }).then(showReply);
+  },
+  toggleKey(entry) {
+    if (revealed.delete(entry.id)) {
+      render(state);
+      return;
+    }
+    void ask<RevealReply>({ type: "revealKey", id: entry.id }).then((reply) => {
+      if (reply.ok) revealed.set(entry.id, reply.key);
+      render(state);
+    });
+  },
+  grantAccess(entry: EntryView) {
+    requestAccess(entry.patterns, granted);
+  },
+};
+
+function onSave(event: SubmitEvent): void {
+  event.preventDefault();
+  clearFormMessages();
+  const input = readForm();
+  // The entry goes to the background first: if the permission dialog closes the popup, the
+  // background keeps it waiting for access and activates it once access is granted.
+  const reply = ask<CommandReply>({ type: "command", command: { type: "save", input } });
+  const validated = validateEntryInput(input);
+  if (validated.ok) {
+    const missing = missingPatterns(patternsOf(validated.fields), granted);
+    if (missing.length > 0) requestAccess(missing, granted);
+  }
+  void reply.then(showReply).then((shown) => {
+    if (!shown.ok) return;
+    clearAfterSave();
+    showNotice(["Saved.", ...Object.values(shown.notices)].join(" "));
+  });
+}
+
+let resetArmed = false;
+function onReset(event: MouseEvent): void {
+  const button = event.currentTarget as HTMLButtonElement;
+  if (!resetArmed) {
+    resetArmed = true;
+    button.textContent = "Click again to erase all entries";
+    return;
+  }
+  void ask<State>({ type: "reset" }).then(render);
+}
+
+async function start(): Promise<void> {
+  (document.getElementById("entry-form") as HTMLFormElement).addEventListener("submit", onSave);
+  (document.getElementById("reset") as HTMLButtonElement).addEventListener("click", onReset);
+  browser.runtime.onMessage.addListener((message: unknown) => {
+    if ((message as StateBroadcast | undefined)?.type === "state") render((message as StateBroadcast).state);
+    return undefined;
+  });
+  const [permissions, tabs, current] = await Promise.all([
+    browser.permissions.getAll(),
+    browser.tabs.query({ active: true, currentWindow: true }),
+    ask<State>({ type: "getState" }),
+  ]);
+  granted.push(...(permissions.origins ?? []));
+  prefillAddress(httpOriginOf(tabs[0]?.url));
+  render(current);
+}
+
+void start();
