@@ -2,15 +2,15 @@ import type { Command } from "./commands.ts";
 import type { Entry } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import { maskKey } from "./mask.ts";
-import { hasAccess, patternsOf, type Tab, tabsOnOrigin } from "./rules.ts";
+import { patternsOf, type Tab, tabsOnOrigin } from "./rules.ts";
 
 /** An entry as pages see it: the key masked, with what the background knows of its state. */
 export interface EntryView extends Omit<Entry, "key"> {
   maskedKey: string;
   /** Host access to both the Open WebUI and the tool server is granted. */
   access: boolean;
-  /** The host-access patterns the entry needs, for the "Grant access" button. */
-  patterns: string[];
+  /** The host-access patterns the entry still lacks, for the "Grant access" button. */
+  missingAccess: string[];
   /** Open WebUI tabs the rule currently applies to. */
   openTabs: number;
   /** Why the browser refused this entry's rule, if it did. */
@@ -44,13 +44,14 @@ export function describeEntries(
   errors: ReadonlyMap<number, string>,
 ): EntryView[] {
   return entries.map(({ key, ...entry }) => {
-    const access = hasAccess({ key, ...entry }, granted);
+    const missingAccess = patternsOf(entry).filter((pattern) => !granted.has(pattern));
+    const access = missingAccess.length === 0;
     const error = errors.get(entry.id);
     const view: EntryView = {
       ...entry,
       maskedKey: maskKey(key),
       access,
-      patterns: patternsOf(entry),
+      missingAccess,
       openTabs: entry.enabled && access ? tabsOnOrigin(tabs, entry.openWebUiOrigin).length : 0,
     };
     return error === undefined ? view : { ...view, error };

@@ -24,7 +24,7 @@ function statusOf(entry: EntryView, actions: EntryActions): HTMLElement {
     status.textContent = "Disabled.";
   } else if (!entry.access) {
     status.classList.add("warning");
-    status.append(`ToolKey needs access to ${hostsOf(entry.patterns)} for this entry. `);
+    status.append(`ToolKey needs access to ${hostsOf(entry.missingAccess)} for this entry. `);
     const grant = element("button", "Grant access");
     grant.type = "button";
     grant.addEventListener("click", () => actions.grantAccess(entry));

@@ -47,7 +47,7 @@ const actions: EntryActions = {
     });
   },
   grantAccess(entry: EntryView) {
-    requestAccess(entry.patterns, granted);
+    requestAccess(entry.missingAccess, granted);
   },
 };
 

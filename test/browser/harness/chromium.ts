@@ -1,0 +1,217 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolReply } from "./driver.ts";
+import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
+
+/** The extension APIs the probe page calls, as far as these tests use them. */
+declare const chrome: {
+  tabs: { query(filter: { url?: string }): Promise<{ id?: number }[]> };
+  declarativeNetRequest: { getSessionRules(): Promise<InstalledRule[]> };
+};
+
+const DIST = resolve(import.meta.dirname, "../../../dist/chrome");
+const POPUP_PATH = "src/popup/index.html";
+/** An empty extension page added to the test copy, to call extension APIs without running ToolKey's pages. */
+const PROBE_PATH = "probe.html";
+
+/**
+ * The built package, copied, with the test hosts' access granted at install: Chromium cannot click
+ * its own permission dialog, so the popup takes its "access already held" branch. Only
+ * manifest.json and an added empty probe page differ from dist/chrome: the JavaScript under test is
+ * the shipped one.
+ */
+function preparePackage(grantedHosts: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "toolkey-chrome-"));
+  cpSync(DIST, dir, { recursive: true });
+  const manifestPath = join(dir, "manifest.json");
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>;
+  manifest.host_permissions = grantedHosts.map((host) => `http://${host}/*`);
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  writeFileSync(join(dir, PROBE_PATH), "<!doctype html><title>probe</title>");
+  return dir;
+}
+
+async function launch(profile: string, extension: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+      `--host-resolver-rules=${TEST_HOSTS.map((host) => `MAP ${host} 127.0.0.1`).join(",")}`,
+      "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
+    ],
+  });
+}
+
+async function extensionIdOf(context: BrowserContext): Promise<string> {
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  return new URL(worker.url()).host;
+}
+
+let tabSerial = 0;
+
+class ChromiumTab implements BrowserTab {
+  constructor(
+    readonly id: number,
+    private readonly page: Page,
+  ) {}
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(url);
+  }
+
+  private run(method: "getSpec" | "callTool" | "callOwnApi", args: string[]): Promise<ToolReply> {
+    return this.page.evaluate(
+      ([name, params]) => {
+        const owui = (window as unknown as { owui: Record<string, (...a: unknown[]) => Promise<ToolReply>> }).owui;
+        const call = owui[name as string] as (...a: unknown[]) => Promise<ToolReply>;
+        return call(...(params as unknown[]));
+      },
+      [method, args] as const,
+    );
+  }
+
+  getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply> {
+    return this.run("getSpec", [toolServerUrl, keyFromSettings]);
+  }
+
+  callTool(toolServerUrl: string, path: string): Promise<ToolReply> {
+    return this.run("callTool", [toolServerUrl, path]);
+  }
+
+  callOwnApi(path: string, sessionToken: string): Promise<ToolReply> {
+    return this.run("callOwnApi", [path, sessionToken]);
+  }
+
+  close(): Promise<void> {
+    return this.page.close();
+  }
+}
+
+class ChromiumPopup implements PopupPage {
+  constructor(private readonly page: Page) {}
+
+  async fill(label: string, value: string): Promise<void> {
+    const field = this.page.getByLabel(label, { exact: true });
+    if (!(await field.isVisible())) await this.page.getByText("Header and scheme").click();
+    await field.fill(value);
+  }
+
+  async click(buttonName: string): Promise<void> {
+    await this.page.getByRole("button", { name: buttonName, exact: true }).click();
+  }
+
+  private entry(toolServerUrl: string) {
+    return this.page
+      .locator("li.entry")
+      .filter({ has: this.page.locator(".tool-url", { hasText: new RegExp(`^${escape(toolServerUrl)}$`) }) });
+  }
+
+  async clickInEntry(toolServerUrl: string, buttonName: string): Promise<void> {
+    await this.entry(toolServerUrl).getByRole("button", { name: buttonName }).click();
+  }
+
+  async setEnabled(toolServerUrl: string, enabled: boolean): Promise<void> {
+    await this.entry(toolServerUrl).getByRole("checkbox", { name: "Enabled" }).setChecked(enabled);
+  }
+
+  text(): Promise<string> {
+    return this.page.locator("body").innerText();
+  }
+
+  async entryText(toolServerUrl: string): Promise<string | undefined> {
+    const entry = this.entry(toolServerUrl);
+    return (await entry.count()) === 0 ? undefined : entry.innerText();
+  }
+
+  async alerts(): Promise<string[]> {
+    const texts = await this.page.getByRole("alert").allInnerTexts();
+    return texts.map((text) => text.trim()).filter((text) => text !== "");
+  }
+
+  async waitForText(text: string): Promise<void> {
+    await this.page.getByText(text).first().waitFor();
+  }
+
+  close(): Promise<void> {
+    return this.page.close();
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Debian's Chromium with the built ToolKey loaded, driven by playwright-core. */
+export class ChromiumBrowser implements ExtensionBrowser {
+  private constructor(
+    private context: BrowserContext,
+    private extensionId: string,
+    private probe: Page,
+    private readonly profile: string,
+    private readonly extension: string,
+  ) {}
+
+  static async launch(grantedHosts: readonly string[]): Promise<ChromiumBrowser> {
+    const profile = mkdtempSync(join(tmpdir(), "toolkey-profile-"));
+    const extension = preparePackage(grantedHosts);
+    const context = await launch(profile, extension);
+    const id = await extensionIdOf(context);
+    const probe = await ChromiumBrowser.openProbe(context, id);
+    return new ChromiumBrowser(context, id, probe, profile, extension);
+  }
+
+  /** An extension page kept open to read the extension's state through its APIs. */
+  private static async openProbe(context: BrowserContext, id: string): Promise<Page> {
+    const probe = await context.newPage();
+    await probe.goto(`chrome-extension://${id}/${PROBE_PATH}`);
+    return probe;
+  }
+
+  async openTab(url: string): Promise<BrowserTab> {
+    const page = await this.context.newPage();
+    const marked = new URL(url);
+    marked.searchParams.set("tab", String(++tabSerial));
+    await page.goto(marked.href);
+    const id = await this.probe.evaluate(async (href) => {
+      const [tab] = await chrome.tabs.query({ url: href });
+      return tab?.id ?? -1;
+    }, marked.href);
+    if (id < 0) throw new Error(`could not find the tab of ${marked.href}`);
+    return new ChromiumTab(id, page);
+  }
+
+  async openPopup(): Promise<PopupPage> {
+    const page = await this.context.newPage();
+    await page.goto(`chrome-extension://${this.extensionId}/${POPUP_PATH}`);
+    await page.getByRole("button", { name: "Save", exact: true }).waitFor();
+    return new ChromiumPopup(page);
+  }
+
+  sessionRules(): Promise<InstalledRule[]> {
+    return this.probe.evaluate(() => chrome.declarativeNetRequest.getSessionRules()) as Promise<InstalledRule[]>;
+  }
+
+  async restart(): Promise<void> {
+    await this.context.close();
+    this.context = await launch(this.profile, this.extension);
+    this.extensionId = await extensionIdOf(this.context);
+    this.probe = await ChromiumBrowser.openProbe(this.context, this.extensionId);
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+    rmSync(this.profile, { recursive: true, force: true });
+    rmSync(this.extension, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What the real-browser scenarios need from a browser with ToolKey loaded. Written once so that the
+ * same scenarios can run in every browser the extension supports; each browser has its driver.
+ */
+
+export interface ToolReply {
+  status: number;
+  body: string;
+}
+
+/** A normal tab, whose page is the imitation Open WebUI (or another site serving it). */
+export interface BrowserTab {
+  /** The browser's own id of the tab, as declarativeNetRequest's tabIds uses it. */
+  id: number;
+  goto(url: string): Promise<void>;
+  getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply>;
+  callTool(toolServerUrl: string, path: string): Promise<ToolReply>;
+  callOwnApi(path: string, sessionToken: string): Promise<ToolReply>;
+  close(): Promise<void>;
+}
+
+/** The popup, opened as a page, driven through its accessible names as a user sees them. */
+export interface PopupPage {
+  fill(label: string, value: string): Promise<void>;
+  click(buttonName: string): Promise<void>;
+  /** Clicks a button of the entry whose tool-server URL is given ("Remove", "Grant access", ...). */
+  clickInEntry(toolServerUrl: string, buttonName: string): Promise<void>;
+  setEnabled(toolServerUrl: string, enabled: boolean): Promise<void>;
+  /** The visible text of the whole page. */
+  text(): Promise<string>;
+  /** The text of the entry's list item, or undefined when there is none. */
+  entryText(toolServerUrl: string): Promise<string | undefined>;
+  /** The texts of the visible role="alert" elements. */
+  alerts(): Promise<string[]>;
+  /** Waits until the page shows this text. */
+  waitForText(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface InstalledRule {
+  id: number;
+  condition: { urlFilter?: string; tabIds?: number[] | null; initiatorDomains?: string[] | null };
+}
+
+export interface ExtensionBrowser {
+  openTab(url: string): Promise<BrowserTab>;
+  openPopup(): Promise<PopupPage>;
+  /** The session rules the extension has installed, read from an extension page. */
+  sessionRules(): Promise<InstalledRule[]>;
+  /** Closes the browser and launches it again on the same profile. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request as a test server saw it. */
+export interface LoggedRequest {
+  port: number;
+  host: string;
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  origin: string | undefined;
+}
+
+/** Tool prefixes ("" for the root, "/time", ...) and the key each one requires. */
+export type ToolKeys = Record<string, string>;
+
+/**
+ * The page Open WebUI 0.6.0 would be, reduced to its requests: the spec fetch carries the key typed
+ * into Open WebUI's settings, the tool call carries none (the bug), both with
+ * `Content-Type: application/json` and fetch's default mode and credentials.
+ */
+const OPEN_WEBUI_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Open WebUI 0.6.0 (imitation)</title></head>
+<body><h1>Open WebUI 0.6.0 (imitation)</h1>
+<script>
+async function reply(response) {
+  return { status: response.status, body: await response.text() };
+}
+async function attempt(request) {
+  try { return await request(); } catch (error) { return { status: 0, body: String(error) }; }
+}
+window.owui = {
+  getSpec: (url, keyFromSettings) => attempt(async () => reply(await fetch(url + "/openapi.json", {
+    method: "GET",
+    headers: { Accept: "application/json", "Content-Type": "application/json", authorization: "Bearer " + keyFromSettings },
+  }))),
+  callTool: (url, path, params) => attempt(async () => reply(await fetch(url + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(params),
+  }))),
+  callOwnApi: (path, sessionToken) => attempt(async () => reply(await fetch(path, {
+    headers: { Accept: "application/json", "Content-Type": "application/json", authorization: "Bearer " + sessionToken },
+  }))),
+};
+</script></body></html>`;
+
+function corsHeaders(request: IncomingMessage): Record<string, string> {
+  const origin = request.headers.origin;
+  return origin === undefined ? {} : { "access-control-allow-origin": origin, "access-control-allow-credentials": "true", vary: "Origin" };
+}
+
+function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string, type = "application/json"): void {
+  response.writeHead(status, { "content-type": type, ...headers });
+  response.end(body);
+}
+
+function toolPrefixOf(path: string, tools: ToolKeys): string | undefined {
+  const prefixes = Object.keys(tools).sort((a, b) => b.length - a.length);
+  return prefixes.find((prefix) => prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/**
+ * One site: the Open WebUI page at "/", an echo of Open WebUI's own API under "/api", and tool
+ * servers that answer as mcpo does with --api-key: preflight answered before any auth check, spec
+ * open, tools 401 with WWW-Authenticate without a Bearer header and 403 for a wrong key.
+ */
+function handle(request: IncomingMessage, response: ServerResponse, tools: ToolKeys): void {
+  const url = new URL(request.url ?? "/", "http://placeholder");
+  const path = url.pathname;
+  const cors = corsHeaders(request);
+  if (request.method === "OPTIONS") {
+    send(
+      response,
+      200,
+      {
+        ...cors,
+        "access-control-allow-methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+        "access-control-allow-headers": request.headers["access-control-request-headers"] ?? "",
+        "access-control-max-age": "600",
+      },
+      "OK",
+      "text/plain",
+    );
+    return;
+  }
+  if (request.method === "GET" && path === "/") {
+    send(response, 200, {}, OPEN_WEBUI_PAGE, "text/html; charset=utf-8");
+    return;
+  }
+  if (path === "/api" || path.startsWith("/api/")) {
+    send(response, 200, cors, JSON.stringify({ seen: request.headers.authorization ?? null }));
+    return;
+  }
+  const prefix = toolPrefixOf(path, tools);
+  if (prefix === undefined) {
+    send(response, 404, cors, JSON.stringify({ detail: "Not Found" }));
+    return;
+  }
+  const rest = path.slice(prefix.length);
+  if (request.method === "GET" && rest === "/openapi.json") {
+    send(response, 200, cors, JSON.stringify({ openapi: "3.1.0", info: { title: `tools at ${prefix || "/"}` }, paths: {} }));
+    return;
+  }
+  const authorization = request.headers.authorization;
+  const bearer = authorization === undefined ? undefined : /^Bearer (.+)$/.exec(authorization)?.[1];
+  if (bearer === undefined) {
+    send(response, 401, { ...cors, "www-authenticate": "Bearer" }, JSON.stringify({ detail: "Missing or invalid Authorization header" }));
+  } else if (bearer !== tools[prefix]) {
+    send(response, 403, cors, JSON.stringify({ detail: "Invalid API key" }));
+  } else {
+    send(response, 200, cors, JSON.stringify({ result: `ran ${rest}` }));
+  }
+}
+
+export interface TestSite {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts a site on a free loopback port; every request it receives is appended to `log`. */
+export async function startSite(log: LoggedRequest[], tools: ToolKeys = {}): Promise<TestSite> {
+  const server: Server = createServer((request, response) => {
+    const port = (server.address() as AddressInfo).port;
+    log.push({
+      port,
+      host: request.headers.host ?? "",
+      method: request.method ?? "",
+      path: new URL(request.url ?? "/", "http://placeholder").pathname,
+      authorization: request.headers.authorization,
+      origin: request.headers.origin,
+    });
+    request.resume();
+    request.on("end", () => handle(request, response, tools));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

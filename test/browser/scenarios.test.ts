@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChromiumBrowser } from "./harness/chromium.ts";
+import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
+import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
+
+// Obviously fake keys: nothing here may look like a real secret.
+const KEY_ROOT = "fake-key-root-not-a-secret-0001";
+const KEY_TIME = "fake-key-time-not-a-secret-0002";
+const KEY_OWN_PATH = "fake-key-tools-not-a-secret-03";
+const KEY_FROM_OPEN_WEBUI_SETTINGS = "typed-in-open-webui-settings";
+const SESSION_TOKEN = "fake-open-webui-session-token";
+
+const launchers: Record<string, (grantedHosts: readonly string[]) => Promise<ExtensionBrowser>> = {
+  chromium: (hosts) => ChromiumBrowser.launch(hosts),
+};
+
+/** Hosts the test package holds access to from install; noaccess.test is deliberately left out. */
+const GRANTED_HOSTS = ["owui.test", "other.test", "tools.test"];
+
+describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
+  const log: LoggedRequest[] = [];
+  let openWebUi: TestSite;
+  let openWebUiOtherPort: TestSite;
+  let tools: TestSite;
+  let toolsOtherPort: TestSite;
+  let browser: ExtensionBrowser;
+
+  let owuiOrigin: string;
+  let toolsUrl: string;
+  let timeUrl: string;
+  let ownPathUrl: string;
+
+  beforeAll(async () => {
+    openWebUi = await startSite(log, { "/tools": KEY_OWN_PATH });
+    openWebUiOtherPort = await startSite(log);
+    tools = await startSite(log, { "": KEY_ROOT, "/time": KEY_TIME });
+    toolsOtherPort = await startSite(log, { "": KEY_ROOT });
+    owuiOrigin = `http://owui.test:${openWebUi.port}`;
+    toolsUrl = `http://tools.test:${tools.port}`;
+    timeUrl = `${toolsUrl}/time`;
+    ownPathUrl = `${owuiOrigin}/tools`;
+    const launch = launchers[browserName];
+    if (launch === undefined) throw new Error(`no launcher for ${browserName}`);
+    browser = await launch(GRANTED_HOSTS);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([openWebUi, openWebUiOtherPort, tools, toolsOtherPort].map((site) => site?.close()));
+  });
+
+  /** What the tool server last logged for this method and path. */
+  function lastRequest(port: number, method: string, path: string): LoggedRequest | undefined {
+    return log.filter((entry) => entry.port === port && entry.method === method && entry.path === path).at(-1);
+  }
+
+  async function save(popup: PopupPage, fields: { address: string; url: string; key: string; header?: string; scheme?: string }) {
+    await popup.fill("Open WebUI address", fields.address);
+    await popup.fill("Tool server URL", fields.url);
+    await popup.fill("API key", fields.key);
+    if (fields.header !== undefined) await popup.fill("Header name", fields.header);
+    if (fields.scheme !== undefined) await popup.fill("Scheme", fields.scheme);
+    await popup.click("Save");
+  }
+
+  /** Waits until the entry's rule applies to exactly `tabCount` tabs (0: no rule at all). */
+  async function waitForRule(toolServerUrl: string, tabIds: number[]): Promise<void> {
+    const filter = `|${toolServerUrl}/`;
+    const want = [...tabIds].sort((a, b) => a - b);
+    await expect
+      .poll(
+        async () => {
+          const rule = (await browser.sessionRules()).find((candidate) => candidate.condition.urlFilter === filter);
+          return rule === undefined ? [] : [...(rule.condition.tabIds ?? [])].sort((a, b) => a - b);
+        },
+        { timeout: 10_000, interval: 50 },
+      )
+      .toEqual(want);
+  }
+
+  let owuiTab: BrowserTab;
+
+  it("without an entry the tool call fails with 401, as in Open WebUI 0.6.0", async () => {
+    owuiTab = await browser.openTab(`${owuiOrigin}/`);
+    const reply = await owuiTab.callTool(toolsUrl, "/get_current_time");
+    expect(reply.status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/get_current_time")?.authorization).toBeUndefined();
+  });
+
+  it("after Save in the popup, the spec fetch, the preflight and the tool call all carry the key", async () => {
+    const logged = log.length;
+    const popup = await browser.openPopup();
+    await save(popup, { address: owuiOrigin, url: toolsUrl, key: KEY_ROOT });
+    await popup.waitForText("Active in 1 Open WebUI tab.");
+    await waitForRule(toolsUrl, [owuiTab.id]);
+
+    const spec = await owuiTab.getSpec(toolsUrl, KEY_FROM_OPEN_WEBUI_SETTINGS);
+    expect(spec.status).toBe(200);
+    expect(lastRequest(tools.port, "GET", "/openapi.json")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+
+    const call = await owuiTab.callTool(toolsUrl, "/get_current_time");
+    expect(call).toEqual({ status: 200, body: JSON.stringify({ result: "ran /get_current_time" }) });
+    expect(lastRequest(tools.port, "POST", "/get_current_time")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    const preflights = log.slice(logged).filter((entry) => entry.port === tools.port && entry.method === "OPTIONS");
+    expect(preflights.length).toBeGreaterThan(0);
+    expect(preflights.every((entry) => entry.authorization === `Bearer ${KEY_ROOT}`)).toBe(true);
+
+    expect(await popup.text()).not.toContain(KEY_ROOT);
+    await popup.close();
+  });
+
+  it("a second Open WebUI tab also gets the key", async () => {
+    const second = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id, second.id]);
+    expect((await second.callTool(toolsUrl, "/get_current_time")).status).toBe(200);
+    await second.close();
+    await waitForRule(toolsUrl, [owuiTab.id]);
+  });
+
+  it("a page on another host gets no header", async () => {
+    const other = await browser.openTab(`http://other.test:${openWebUi.port}/`);
+    expect((await other.callTool(toolsUrl, "/from_other_host")).status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/from_other_host")?.authorization).toBeUndefined();
+    // The same moment, the Open WebUI tab still gets it: the rule is in force.
+    expect((await owuiTab.callTool(toolsUrl, "/control")).status).toBe(200);
+    await other.close();
+  });
+
+  it("a page on the same host with another port gets no header", async () => {
+    const otherPort = await browser.openTab(`http://owui.test:${openWebUiOtherPort.port}/`);
+    expect((await otherPort.callTool(toolsUrl, "/from_other_port")).status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/from_other_port")?.authorization).toBeUndefined();
+    expect((await owuiTab.callTool(toolsUrl, "/control")).status).toBe(200);
+    await otherPort.close();
+  });
+
+  it("a tab that left the Open WebUI for another site gets no header", async () => {
+    const leaving = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id, leaving.id]);
+    await leaving.goto(`http://other.test:${openWebUi.port}/`);
+    await waitForRule(toolsUrl, [owuiTab.id]);
+    expect((await leaving.callTool(toolsUrl, "/after_leaving")).status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/after_leaving")?.authorization).toBeUndefined();
+    await leaving.close();
+  });
+
+  it("another port of the tool host gets no header", async () => {
+    const reply = await owuiTab.callTool(`http://tools.test:${toolsOtherPort.port}`, "/get_current_time");
+    expect(reply.status).toBe(401);
+    expect(lastRequest(toolsOtherPort.port, "POST", "/get_current_time")?.authorization).toBeUndefined();
+  });
+
+  it("a second entry with a path prefix gets its own key, and the first keeps its own", async () => {
+    const popup = await browser.openPopup();
+    await save(popup, { address: owuiOrigin, url: timeUrl, key: KEY_TIME });
+    await waitForRule(timeUrl, [owuiTab.id]);
+    await popup.close();
+
+    expect((await owuiTab.callTool(timeUrl, "/get_current_time")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/time/get_current_time")?.authorization).toBe(`Bearer ${KEY_TIME}`);
+    expect((await owuiTab.callTool(toolsUrl, "/convert_time")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/convert_time")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+  });
+
+  it("a sibling path beside the prefix (/time2 beside /time) never gets the prefix's key", async () => {
+    await owuiTab.callTool(toolsUrl, "/time2/get_current_time");
+    expect(lastRequest(tools.port, "POST", "/time2/get_current_time")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+  });
+
+  it("Open WebUI's own /api requests keep the header the page set, next to a tool on its own origin", async () => {
+    const popup = await browser.openPopup();
+    await save(popup, { address: owuiOrigin, url: ownPathUrl, key: KEY_OWN_PATH });
+    await waitForRule(ownPathUrl, [owuiTab.id]);
+    await popup.close();
+
+    expect((await owuiTab.callTool(ownPathUrl, "/run")).status).toBe(200);
+    expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBe(`Bearer ${KEY_OWN_PATH}`);
+    const api = await owuiTab.callOwnApi("/api/v1/users/user/settings", SESSION_TOKEN);
+    expect(api.status).toBe(200);
+    expect(lastRequest(openWebUi.port, "GET", "/api/v1/users/user/settings")?.authorization).toBe(`Bearer ${SESSION_TOKEN}`);
+  });
+
+  it("a tool-server URL under Open WebUI's /api is refused beside its field, and nothing is saved", async () => {
+    const popup = await browser.openPopup();
+    await save(popup, { address: owuiOrigin, url: `${owuiOrigin}/api/v1`, key: KEY_ROOT });
+    await popup.waitForText("Paths under /api belong to Open WebUI itself");
+    expect(await popup.alerts()).toEqual(["Paths under /api belong to Open WebUI itself; ToolKey never adds a key there."]);
+    expect(await popup.entryText(`${owuiOrigin}/api/v1`)).toBeUndefined();
+    await popup.close();
+  });
+
+  it("disabling an entry takes its key away and enabling brings it back", async () => {
+    const popup = await browser.openPopup();
+    await popup.setEnabled(timeUrl, false);
+    await waitForRule(timeUrl, []);
+    // The root entry still covers /time, so its key arrives there now, and this server refuses it.
+    expect((await owuiTab.callTool(timeUrl, "/disabled")).status).toBe(403);
+    expect(lastRequest(tools.port, "POST", "/time/disabled")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    await popup.setEnabled(timeUrl, true);
+    await waitForRule(timeUrl, [owuiTab.id]);
+    expect((await owuiTab.callTool(timeUrl, "/enabled")).status).toBe(200);
+    await popup.close();
+  });
+
+  it("Remove takes the key away: the tool call is 401 again", async () => {
+    const popup = await browser.openPopup();
+    await popup.clickInEntry(ownPathUrl, "Remove");
+    await waitForRule(ownPathUrl, []);
+    expect(await popup.entryText(ownPathUrl)).toBeUndefined();
+    await popup.close();
+    expect((await owuiTab.callTool(ownPathUrl, "/run")).status).toBe(401);
+    expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBeUndefined();
+  });
+
+  it("an entry saved as the popup closes is kept and works", async () => {
+    const popup = await browser.openPopup();
+    await save(popup, { address: owuiOrigin, url: ownPathUrl, key: KEY_OWN_PATH });
+    await popup.close();
+    await waitForRule(ownPathUrl, [owuiTab.id]);
+    expect((await owuiTab.callTool(ownPathUrl, "/run")).status).toBe(200);
+  });
+
+  it("an entry without host access says so, offers to grant it, and gets no rule", async () => {
+    const noAccessUrl = `http://noaccess.test:${tools.port}`;
+    const popup = await browser.openPopup();
+    // Save asks for access to noaccess.test; the browser's dialog stays unanswered here.
+    await save(popup, { address: owuiOrigin, url: noAccessUrl, key: KEY_ROOT });
+    await popup.close();
+    const reopened = await browser.openPopup();
+    await reopened.waitForText("ToolKey needs access to");
+    const text = await reopened.entryText(noAccessUrl);
+    expect(text).toContain("ToolKey needs access to http://noaccess.test for this entry.");
+    expect(text).toContain("Grant access");
+    expect((await browser.sessionRules()).some((rule) => rule.condition.urlFilter === `|${noAccessUrl}/`)).toBe(false);
+    await reopened.clickInEntry(noAccessUrl, "Remove");
+    await reopened.close();
+  });
+
+  it("after closing the browser and launching it again, the tool call succeeds without opening the popup", async () => {
+    await browser.restart();
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [tab.id]);
+    const reply = await tab.callTool(toolsUrl, "/after_restart");
+    expect(reply.status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/after_restart")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+  });
+});
