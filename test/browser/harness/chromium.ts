@@ -114,7 +114,7 @@ class ChromiumPopup implements PopupPage {
   private entry(toolServerUrl: string) {
     return this.page
       .locator("li.entry")
-      .filter({ has: this.page.locator(".tool-url", { hasText: new RegExp(`^${escape(toolServerUrl)}$`) }) });
+      .filter({ has: this.page.locator(".tool-url", { hasText: new RegExp(`^${escapeRegExp(toolServerUrl)}$`) }) });
   }
 
   async clickInEntry(toolServerUrl: string, buttonName: string): Promise<void> {
@@ -126,11 +126,13 @@ class ChromiumPopup implements PopupPage {
   }
 
   text(): Promise<string> {
+    // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
     return this.page.locator("body").innerText();
   }
 
   async entryText(toolServerUrl: string): Promise<string | undefined> {
     const entry = this.entry(toolServerUrl);
+    // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
     return (await entry.count()) === 0 ? undefined : entry.innerText();
   }
 
@@ -148,7 +150,7 @@ class ChromiumPopup implements PopupPage {
   }
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
