@@ -12,6 +12,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
           name: "chromium",
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["test/browser/global-setup.ts"],

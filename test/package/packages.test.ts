@@ -1,0 +1,72 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { listFiles } from "../../scripts/zip.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const source = JSON.parse(readFileSync(resolve(ROOT, "manifest.json"), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string };
+
+/** design.md: every .js file of a package, loader and polyfill included, totals at most 30 KB. */
+const JS_BUDGET_BYTES = 30_720;
+
+function manifestOf(target: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(resolve(ROOT, "dist", target, "manifest.json"), "utf8")) as Record<string, unknown>;
+}
+
+/** Lists a zip with Python's zipfile, an implementation independent of ours, after checking every CRC. */
+function zipListing(path: string): string[] {
+  const script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint('\\n'.join(z.namelist()))";
+  return execFileSync("python3", ["-c", script, path], { encoding: "utf8" }).trim().split("\n");
+}
+
+it("package.json and manifest.json carry the same version", () => {
+  expect(pkg.version).toBe(source.version);
+});
+
+describe.each(["chrome", "firefox"])("the %s package", (target) => {
+  const dir = resolve(ROOT, "dist", target);
+
+  it(`ships at most ${JS_BUDGET_BYTES} bytes of JavaScript`, () => {
+    const js = listFiles(dir).filter((file) => file.endsWith(".js"));
+    const total = js.reduce((sum, file) => sum + readFileSync(file).length, 0);
+    expect(js.length).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(JS_BUDGET_BYTES);
+  });
+
+  it("asks for exactly the permissions the README justifies, host access only as optional", () => {
+    const manifest = manifestOf(target);
+    expect(manifest.permissions).toEqual(["activeTab", "declarativeNetRequestWithHostAccess", "storage"]);
+    expect(manifest.optional_host_permissions).toEqual(["http://*/*", "https://*/*"]);
+    expect(manifest.host_permissions).toBeUndefined();
+  });
+
+  it("has a store zip named with the version, holding exactly the package's files", () => {
+    const zip = resolve(ROOT, "dist", `toolkey-${target}-${source.version}.zip`);
+    const expected = listFiles(dir).map((file) => relative(dir, file));
+    expect(zipListing(zip).sort()).toEqual(expected.sort());
+    expect(expected).toContain("manifest.json");
+  });
+});
+
+it("the Chrome package runs its background as a service worker and names its minimum version", () => {
+  const manifest = manifestOf("chrome");
+  expect(manifest.background).toEqual({ service_worker: "service-worker-loader.js", type: "module" });
+  expect(manifest.minimum_chrome_version).toBe("101");
+  expect(manifest.browser_specific_settings).toBeUndefined();
+});
+
+it("the Firefox package runs an event page and carries the settings addons.mozilla.org requires", () => {
+  const manifest = manifestOf("firefox");
+  expect(manifest.background).toEqual({ scripts: ["service-worker-loader.js"], type: "module" });
+  expect(manifest.minimum_chrome_version).toBeUndefined();
+  expect(manifest.browser_specific_settings).toEqual({
+    gecko: {
+      id: "{6f1d3c2a-8b7e-4c55-9a0f-2d4e6b8c1a37}",
+      strict_min_version: "140.0",
+      data_collection_permissions: { required: ["none"] },
+    },
+    gecko_android: { strict_min_version: "142.0" },
+  });
+});
