@@ -68,7 +68,8 @@ export function parseToolServerUrl(raw: string): Parsed<string> {
   if (url.hash !== "" || raw.includes("#")) {
     return { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." };
   }
-  if (URL_FILTER_SPECIAL.test(url.pathname)) {
+  // Checked on the text as typed too: browsers percent-encode ^ and | in paths, Node does not.
+  if (URL_FILTER_SPECIAL.test(url.pathname) || URL_FILTER_SPECIAL.test(raw)) {
     return { ok: false, error: "The path of a tool server URL cannot contain *, ^ or |." };
   }
   const path = url.pathname.replace(/\/+$/, "");

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChromiumBrowser } from "./harness/chromium.ts";
+import { bundleUrlTables } from "./harness/core-bundle.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
+import type { Outcome } from "./harness/url-tables.ts";
 
 // Obviously fake keys: nothing here may look like a real secret.
 const KEY_ROOT = "fake-key-root-not-a-secret-0001";
@@ -234,6 +236,14 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect((await browser.sessionRules()).some((rule) => rule.condition.urlFilter === `|${noAccessUrl}/`)).toBe(false);
     await reopened.clickInEntry(noAccessUrl, "Remove");
     await reopened.close();
+  });
+
+  it("the URL tables give the same results with this browser's URL parser as with Node's", async () => {
+    const script = `${await bundleUrlTables()}\nToolKeyUrlTables.run()`;
+    const outcomes = (await browser.evaluateInExtension(script)) as Outcome[];
+    expect(outcomes.length).toBeGreaterThan(50);
+    const differing = outcomes.filter((outcome) => JSON.stringify(outcome.actual) !== JSON.stringify(outcome.expected));
+    expect(differing).toEqual([]);
   });
 
   it("after closing the browser and launching it again, the tool call succeeds without opening the popup", async () => {

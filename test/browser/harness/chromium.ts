@@ -200,6 +200,10 @@ export class ChromiumBrowser implements ExtensionBrowser {
     return new ChromiumPopup(page);
   }
 
+  evaluateInExtension(script: string): Promise<unknown> {
+    return this.probe.evaluate(script);
+  }
+
   sessionRules(): Promise<InstalledRule[]> {
     return this.probe.evaluate(() => chrome.declarativeNetRequest.getSessionRules()) as Promise<InstalledRule[]>;
   }

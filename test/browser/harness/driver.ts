@@ -45,6 +45,8 @@ export interface InstalledRule {
 export interface ExtensionBrowser {
   openTab(url: string): Promise<BrowserTab>;
   openPopup(): Promise<PopupPage>;
+  /** Evaluates a script in an extension page and returns the value of its last expression. */
+  evaluateInExtension(script: string): Promise<unknown>;
   /** The session rules the extension has installed, read from an extension page. */
   sessionRules(): Promise<InstalledRule[]>;
   /** Closes the browser and launches it again on the same profile. */
