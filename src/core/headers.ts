@@ -68,9 +68,15 @@ export function parseScheme(raw: string | undefined): Parsed<string> {
  */
 export function parseKey(raw: string, scheme: string): Parsed<string> {
   let key = raw.trim();
+  // Where the key starts in the field as typed, so that positions in messages match what the user sees.
+  let offset = raw.length - raw.trimStart().length;
   let notice: string | undefined;
-  if (scheme !== "" && key.toLowerCase().startsWith(`${scheme.toLowerCase()} `)) {
-    key = key.slice(scheme.length).trim();
+  const lower = key.toLowerCase();
+  const schemeLower = scheme.toLowerCase();
+  if (scheme !== "" && (lower === schemeLower || lower.startsWith(`${schemeLower} `))) {
+    const rest = key.slice(scheme.length);
+    key = rest.trimStart();
+    offset += scheme.length + rest.length - key.length;
     notice = `Removed "${scheme}" from the start of the key: ToolKey adds it itself.`;
   }
   if (key === "") {
@@ -86,21 +92,21 @@ export function parseKey(raw: string, scheme: string): Parsed<string> {
   if (control !== -1) {
     return {
       ok: false,
-      error: `The key has a line break or another invisible control character at position ${control + 1}. Paste it again as one line.`,
+      error: `The key has a line break or another invisible control character at position ${offset + control + 1}. Paste it again as one line.`,
     };
   }
   const nonAscii = indexWhere(key, (code) => code > 0x7e);
   if (nonAscii !== -1) {
     return {
       ok: false,
-      error: `The key has a character that is not plain ASCII at position ${nonAscii + 1} (a typographic quote or dash?). Copy it again from its source.`,
+      error: `The key has a character that is not plain ASCII at position ${offset + nonAscii + 1} (a typographic quote or dash?). Copy it again from its source.`,
     };
   }
   const space = key.indexOf(" ");
   if (space !== -1) {
     return {
       ok: false,
-      error: `The key has a space at position ${space + 1}. API keys have none: copy only the key.`,
+      error: `The key has a space at position ${offset + space + 1}. API keys have none: copy only the key.`,
     };
   }
   return notice === undefined ? { ok: true, value: key } : { ok: true, value: key, notice };

@@ -6,6 +6,9 @@ import type { Parsed } from "./fields.ts";
  */
 export const OPEN_WEBUI_OWN_PATHS = ["/api", "/ollama", "/openai", "/ws", "/oauth"] as const;
 
+/** A host name as the URL parser leaves it (lower case, punycode); "_" for container names. */
+const HOST_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/;
+
 /** Characters with a meaning of their own in a declarativeNetRequest urlFilter. */
 const URL_FILTER_SPECIAL = /[*^|]/;
 
@@ -36,7 +39,11 @@ function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
   } catch {
     return { ok: false, error: `The ${what} is not a valid URL: check it for typos.` };
   }
-  if (url.hostname === "") return { ok: false, error: `The ${what} has no host name.` };
+  // The URL standard lets "*" and other characters through in a host; a host-access pattern would
+  // then cover every site.
+  if (!url.hostname.startsWith("[") && !HOST_NAME.test(url.hostname)) {
+    return { ok: false, error: `The host name in the ${what} can only contain letters, digits, dots, - and _.` };
+  }
   if (url.username !== "" || url.password !== "") {
     return {
       ok: false,

@@ -246,6 +246,13 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(differing).toEqual([]);
   });
 
+  it("no key appears in the console output of the background, the popup or the tabs", async () => {
+    await browser.logInBackground("console-capture-check");
+    await expect.poll(() => browser.consoleOutput().some((line) => line.includes("console-capture-check"))).toBe(true);
+    const output = browser.consoleOutput().join("\n");
+    for (const key of [KEY_ROOT, KEY_TIME, KEY_OWN_PATH]) expect(output).not.toContain(key);
+  });
+
   it("after closing the browser and launching it again, the tool call succeeds without opening the popup", async () => {
     await browser.restart();
     const tab = await browser.openTab(`${owuiOrigin}/`);

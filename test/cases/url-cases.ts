@@ -16,6 +16,7 @@ const TOOL_SERVER_EXAMPLE = "http://localhost:8000";
 const notHttp = (scheme: string) => `Only http:// and https:// addresses can be used; this one starts with ${scheme}:.`;
 
 export const openWebUiAddressAccepted: UrlCase<string, Parsed<string>>[] = [
+  { input: "http://open_webui:8080", expected: { ok: true, value: "http://open_webui:8080" } },
   { input: "http://localhost:3000", expected: { ok: true, value: "http://localhost:3000" } },
   { input: "http://localhost:3000/", expected: { ok: true, value: "http://localhost:3000" } },
   { input: "  http://localhost:3000  ", expected: { ok: true, value: "http://localhost:3000" } },
@@ -48,6 +49,14 @@ export const openWebUiAddressAccepted: UrlCase<string, Parsed<string>>[] = [
 ];
 
 export const openWebUiAddressRefused: UrlCase<string, Parsed<string>>[] = [
+  {
+    input: "http://*",
+    expected: { ok: false, error: "The host name in the Open WebUI address can only contain letters, digits, dots, - and _." },
+  },
+  {
+    input: "http://*.example.com:3000",
+    expected: { ok: false, error: "The host name in the Open WebUI address can only contain letters, digits, dots, - and _." },
+  },
   { input: "", expected: { ok: false, error: `Enter the Open WebUI address, for example ${OPEN_WEBUI_EXAMPLE}.` } },
   { input: "   \t ", expected: { ok: false, error: `Enter the Open WebUI address, for example ${OPEN_WEBUI_EXAMPLE}.` } },
   { input: "http://local host:3000", expected: { ok: false, error: "The Open WebUI address cannot contain spaces." } },
@@ -101,6 +110,14 @@ export const toolServerUrlAccepted: UrlCase<string, Parsed<string>>[] = [
 const PATH_SPECIAL = "The path of a tool server URL cannot contain *, ^ or |.";
 
 export const toolServerUrlRefused: UrlCase<string, Parsed<string>>[] = [
+  {
+    input: "http://*",
+    expected: { ok: false, error: "The host name in the tool server URL can only contain letters, digits, dots, - and _." },
+  },
+  {
+    input: "http://tools.*.example",
+    expected: { ok: false, error: "The host name in the tool server URL can only contain letters, digits, dots, - and _." },
+  },
   { input: "", expected: { ok: false, error: `Enter the tool server URL, for example ${TOOL_SERVER_EXAMPLE}.` } },
   { input: "  ", expected: { ok: false, error: `Enter the tool server URL, for example ${TOOL_SERVER_EXAMPLE}.` } },
   { input: "http://localhost:8000/my tools", expected: { ok: false, error: "The tool server URL cannot contain spaces." } },
@@ -123,7 +140,10 @@ export const toolServerUrlRefused: UrlCase<string, Parsed<string>>[] = [
   },
   { input: "http://localhost:8000/time?x=1", expected: { ok: false, error: "Remove the part from ? on: a tool server URL has no query." } },
   { input: "http://localhost:8000/?", expected: { ok: false, error: "Remove the part from ? on: a tool server URL has no query." } },
-  { input: "http://localhost:8000/time#x", expected: { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." } },
+  {
+    input: "http://localhost:8000/time#x",
+    expected: { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." },
+  },
   { input: "http://localhost:8000/#", expected: { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." } },
   { input: "http://localhost:8000/a*b", expected: { ok: false, error: PATH_SPECIAL } },
   { input: "http://localhost:8000/a^b", expected: { ok: false, error: PATH_SPECIAL } },

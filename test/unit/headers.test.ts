@@ -124,7 +124,8 @@ const badKeys = [
   { what: "a key with an é", raw: "fake-key-not-réal-0001", scheme: "Bearer", error: nonAsciiError(15) },
   { what: "a key with a non-breaking space inside", raw: "fake-key-not\u00a0real-0001", scheme: "Bearer", error: nonAsciiError(13) },
   { what: "a key with a space inside", raw: "fake-key-not real-0001", scheme: "Bearer", error: spaceError(13) },
-  { what: "a key with a space after the removed scheme", raw: "Bearer fake-key-not real-0001", scheme: "Bearer", error: spaceError(13) },
+  { what: "a key with a space after the removed scheme", raw: "Bearer fake-key-not real-0001", scheme: "Bearer", error: spaceError(20) },
+  { what: "a key with a space, after leading blanks", raw: "  fake-key-not real-0001", scheme: "Bearer", error: spaceError(15) },
   { what: "a 'Bearer xyz' key when the scheme is empty", raw: `Bearer ${KEY}`, scheme: "", error: spaceError(7) },
   {
     what: "a key one character too long",
@@ -135,6 +136,14 @@ const badKeys = [
 ];
 
 describe("parseKey refuses", () => {
+  it.each([
+    ["Bearer ", "Bearer"],
+    ["  bearer  ", "Bearer"],
+    ["Token", "Token"],
+  ])("the scheme alone (%j with scheme %s), asking for the key after it", (raw, scheme) => {
+    expect(parseKey(raw, scheme)).toStrictEqual({ ok: false, error: `Enter the API key after "${scheme}".` });
+  });
+
   it.each(badKeys)("$what, saying where the problem is", ({ raw, scheme, error }) => {
     expect(parseKey(raw, scheme)).toStrictEqual({ ok: false, error });
   });

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolReply } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
 
@@ -53,9 +53,14 @@ async function launch(profile: string, extension: string): Promise<BrowserContex
   });
 }
 
-async function extensionIdOf(context: BrowserContext): Promise<string> {
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
-  return new URL(worker.url()).host;
+async function backgroundOf(context: BrowserContext): Promise<Worker> {
+  return context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+}
+
+/** Collects console messages and uncaught errors of every page and service worker of the context. */
+function listen(context: BrowserContext, output: string[]): void {
+  context.on("console", (message) => output.push(`[${message.type()}] ${message.text()}`));
+  context.on("weberror", (error) => output.push(`[uncaught] ${error.error().message}`));
 }
 
 let tabSerial = 0;
@@ -156,6 +161,8 @@ function escapeRegExp(text: string): string {
 
 /** Debian's Chromium with the built ToolKey loaded, driven by playwright-core. */
 export class ChromiumBrowser implements ExtensionBrowser {
+  private readonly output: string[] = [];
+
   private constructor(
     private context: BrowserContext,
     private extensionId: string,
@@ -168,9 +175,11 @@ export class ChromiumBrowser implements ExtensionBrowser {
     const profile = mkdtempSync(join(tmpdir(), "toolkey-profile-"));
     const extension = preparePackage(grantedHosts);
     const context = await launch(profile, extension);
-    const id = await extensionIdOf(context);
+    const id = new URL((await backgroundOf(context)).url()).host;
     const probe = await ChromiumBrowser.openProbe(context, id);
-    return new ChromiumBrowser(context, id, probe, profile, extension);
+    const browser = new ChromiumBrowser(context, id, probe, profile, extension);
+    listen(context, browser.output);
+    return browser;
   }
 
   /** An extension page kept open to read the extension's state through its APIs. */
@@ -208,10 +217,19 @@ export class ChromiumBrowser implements ExtensionBrowser {
     return this.probe.evaluate(() => chrome.declarativeNetRequest.getSessionRules()) as Promise<InstalledRule[]>;
   }
 
+  consoleOutput(): string[] {
+    return [...this.output];
+  }
+
+  async logInBackground(text: string): Promise<void> {
+    await (await backgroundOf(this.context)).evaluate((line) => console.log(line), text);
+  }
+
   async restart(): Promise<void> {
     await this.context.close();
     this.context = await launch(this.profile, this.extension);
-    this.extensionId = await extensionIdOf(this.context);
+    listen(this.context, this.output);
+    this.extensionId = new URL((await backgroundOf(this.context)).url()).host;
     this.probe = await ChromiumBrowser.openProbe(this.context, this.extensionId);
   }
 

@@ -49,6 +49,13 @@ export interface ExtensionBrowser {
   evaluateInExtension(script: string): Promise<unknown>;
   /** The session rules the extension has installed, read from an extension page. */
   sessionRules(): Promise<InstalledRule[]>;
+  /**
+   * Everything written to the console so far by the extension's background and pages and by the
+   * tabs, and every uncaught error, as text.
+   */
+  consoleOutput(): string[];
+  /** Writes a line to the background's console, to prove that consoleOutput() hears it. */
+  logInBackground(text: string): Promise<void>;
   /** Closes the browser and launches it again on the same profile. */
   restart(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { applyCommand, type Command } from "../../src/core/commands.ts";
+import type { EntryInput } from "../../src/core/entry.ts";
+import { MAX_ENTRIES } from "../../src/core/rules.ts";
+import { emptySettings, SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
+import { deepFreeze, makeEntry } from "./fixtures.ts";
+
+const GONE = "This entry no longer exists: it was removed in another window.";
+
+const input: EntryInput = {
+  openWebUiAddress: "http://localhost:3000",
+  toolServerUrl: "http://localhost:8000/time",
+  key: "fake-key-not-real-0001",
+};
+
+const settingsOf = (...entries: ReturnType<typeof makeEntry>[]): Settings => deepFreeze({ version: SETTINGS_VERSION, entries });
+
+/** Applies a command to frozen settings and checks they are still what they were. */
+function apply(settings: Settings, command: Command) {
+  const before = structuredClone(settings);
+  const result = applyCommand(deepFreeze(settings), command);
+  expect(settings).toStrictEqual(before);
+  return result;
+}
+
+describe("save", () => {
+  it("adds a new, enabled entry with id 0 to empty settings", () => {
+    expect(apply(deepFreeze(emptySettings()), { type: "save", input })).toStrictEqual({
+      ok: true,
+      settings: {
+        version: SETTINGS_VERSION,
+        entries: [
+          {
+            id: 0,
+            openWebUiOrigin: "http://localhost:3000",
+            toolServerUrl: "http://localhost:8000/time",
+            key: "fake-key-not-real-0001",
+            headerName: "Authorization",
+            scheme: "Bearer",
+            enabled: true,
+          },
+        ],
+      },
+      notices: {},
+      savedId: 0,
+    });
+  });
+
+  it("gives a new entry the smallest free id", () => {
+    const settings = settingsOf(
+      makeEntry({ id: 0, toolServerUrl: "http://localhost:8000" }),
+      makeEntry({ id: 3, toolServerUrl: "http://localhost:8003" }),
+      makeEntry({ id: 1, toolServerUrl: "http://localhost:8001" }),
+    );
+    const result = apply(settings, { type: "save", input });
+    expect(result).toMatchObject({ ok: true, savedId: 2 });
+    expect(result.ok && result.settings.entries.map((entry) => entry.id)).toStrictEqual([0, 3, 1, 2]);
+  });
+
+  it("passes on what it normalised, beside each field", () => {
+    const result = apply(settingsOf(), {
+      type: "save",
+      input: { ...input, openWebUiAddress: "http://localhost:3000/c/abc", key: "Bearer fake-key-not-real-0001" },
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      notices: {
+        openWebUi: "Only the address of the site is kept: http://localhost:3000",
+        key: 'Removed "Bearer" from the start of the key: ToolKey adds it itself.',
+      },
+    });
+    expect(result.ok && result.settings.entries[0]?.key).toBe("fake-key-not-real-0001");
+  });
+
+  it.each([
+    { what: "the same URLs", openWebUiAddress: "http://localhost:3000", toolServerUrl: "http://localhost:8000/time" },
+    { what: "a trailing slash", openWebUiAddress: "http://localhost:3000/", toolServerUrl: "http://localhost:8000/time/" },
+    { what: "upper-case hosts", openWebUiAddress: "HTTP://LOCALHOST:3000", toolServerUrl: "http://LocalHost:8000/time" },
+    { what: "a pasted chat URL", openWebUiAddress: "http://localhost:3000/c/abc", toolServerUrl: "http://localhost:8000/time" },
+  ])("saving a duplicate written with $what updates it in place, keeping its id", ({ openWebUiAddress, toolServerUrl }) => {
+    const other = makeEntry({ id: 0, toolServerUrl: "http://localhost:8000" });
+    const existing = makeEntry({ id: 4, toolServerUrl: "http://localhost:8000/time", enabled: false });
+    const result = apply(settingsOf(other, existing), {
+      type: "save",
+      input: { openWebUiAddress, toolServerUrl, key: "fake-key-not-real-0002", headerName: "X-API-Key", scheme: "" },
+    });
+    expect(result).toStrictEqual({
+      ok: true,
+      settings: {
+        version: SETTINGS_VERSION,
+        entries: [other, { ...existing, key: "fake-key-not-real-0002", headerName: "X-API-Key", scheme: "", enabled: true }],
+      },
+      notices: expect.any(Object),
+      savedId: 4,
+    });
+  });
+
+  it("the same tool server under two Open WebUI origins is two entries", () => {
+    const first = apply(settingsOf(), { type: "save", input });
+    if (!first.ok) throw new Error("the first save was refused");
+    const second = apply(first.settings, { type: "save", input: { ...input, openWebUiAddress: "http://localhost:3001" } });
+    expect(second).toMatchObject({ ok: true, savedId: 1 });
+    expect(second.ok && second.settings.entries.map((entry) => [entry.id, entry.openWebUiOrigin])).toStrictEqual([
+      [0, "http://localhost:3000"],
+      [1, "http://localhost:3001"],
+    ]);
+  });
+
+  it("an invalid save changes nothing and says what to fix, field by field", () => {
+    const settings = settingsOf(makeEntry({ id: 0 }));
+    const result = apply(settings, {
+      type: "save",
+      input: { openWebUiAddress: "localhost:3000", toolServerUrl: "http://localhost:8000", key: "" },
+    });
+    expect(result).toStrictEqual({
+      ok: false,
+      errors: {
+        openWebUi: "Start the Open WebUI address with http:// or https://, for example http://localhost:3000.",
+        key: "Enter the API key.",
+      },
+    });
+  });
+
+  it("an invalid save of an existing entry leaves it as it was", () => {
+    const existing = makeEntry({ id: 0, toolServerUrl: "http://localhost:8000/time", enabled: false });
+    const result = apply(settingsOf(existing), { type: "save", input: { ...input, key: "fake-key-not real" } });
+    expect(result).toStrictEqual({
+      ok: false,
+      errors: { key: "The key has a space at position 13. API keys have none: copy only the key." },
+    });
+  });
+});
+
+describe(`the limit of ${MAX_ENTRIES} entries`, () => {
+  const full = settingsOf(
+    ...Array.from({ length: MAX_ENTRIES }, (_, id) => makeEntry({ id, toolServerUrl: `http://localhost:8000/t${id}` })),
+  );
+
+  it("a new entry past the limit is refused with a message for the whole form", () => {
+    expect(applyCommand(full, { type: "save", input })).toStrictEqual({
+      ok: false,
+      errors: { form: `ToolKey holds at most ${MAX_ENTRIES} entries. Remove one first.` },
+    });
+  });
+
+  it("an existing entry can still be updated at the limit", () => {
+    const result = applyCommand(full, { type: "save", input: { ...input, toolServerUrl: "http://localhost:8000/t17" } });
+    expect(result).toMatchObject({ ok: true, savedId: 17 });
+    expect(result.ok && result.settings.entries.length).toBe(MAX_ENTRIES);
+  });
+
+  it("after one removal a new entry takes the freed id", () => {
+    const removed = applyCommand(full, { type: "remove", id: 1234 });
+    if (!removed.ok) throw new Error("the removal was refused");
+    expect(applyCommand(removed.settings, { type: "save", input })).toMatchObject({ ok: true, savedId: 1234 });
+  });
+});
+
+describe("setEnabled", () => {
+  const settings = settingsOf(makeEntry({ id: 0 }), makeEntry({ id: 1, toolServerUrl: "http://localhost:8001" }));
+
+  it("turns one entry off and leaves the others alone", () => {
+    const result = apply(settings, { type: "setEnabled", id: 1, enabled: false });
+    expect(result).toStrictEqual({
+      ok: true,
+      settings: { ...settings, entries: [settings.entries[0], { ...settings.entries[1], enabled: false }] },
+      notices: {},
+    });
+  });
+
+  it("on an entry removed in another window says so", () => {
+    expect(apply(settings, { type: "setEnabled", id: 7, enabled: true })).toStrictEqual({ ok: false, errors: { form: GONE } });
+  });
+});
+
+describe("remove", () => {
+  const settings = settingsOf(makeEntry({ id: 0 }), makeEntry({ id: 1, toolServerUrl: "http://localhost:8001" }));
+
+  it("removes that entry only", () => {
+    expect(apply(settings, { type: "remove", id: 0 })).toStrictEqual({
+      ok: true,
+      settings: { ...settings, entries: [settings.entries[1]] },
+      notices: {},
+    });
+  });
+
+  it("of an entry removed in another window says so", () => {
+    expect(apply(settings, { type: "remove", id: 2 })).toStrictEqual({ ok: false, errors: { form: GONE } });
+  });
+});
