@@ -111,6 +111,17 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await popup.close();
   });
 
+  it("the key shows only when the user reveals it, and hides again", async () => {
+    const popup = await browser.openPopup();
+    expect(await popup.entryText(toolsUrl)).toContain("••••••••0001");
+    await popup.clickInEntry(toolsUrl, `Show key for ${toolsUrl}`);
+    await popup.waitForText(KEY_ROOT);
+    await popup.clickInEntry(toolsUrl, `Hide key for ${toolsUrl}`);
+    expect(await popup.entryText(toolsUrl)).toContain("••••••••0001");
+    expect(await popup.text()).not.toContain(KEY_ROOT);
+    await popup.close();
+  });
+
   it("a second Open WebUI tab also gets the key", async () => {
     const second = await browser.openTab(`${owuiOrigin}/`);
     await waitForRule(toolsUrl, [owuiTab.id, second.id]);
@@ -255,10 +266,29 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   it("after closing the browser and launching it again, the tool call succeeds without opening the popup", async () => {
     await browser.restart();
-    const tab = await browser.openTab(`${owuiOrigin}/`);
-    await waitForRule(toolsUrl, [tab.id]);
-    const reply = await tab.callTool(toolsUrl, "/after_restart");
+    owuiTab = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id]);
+    const reply = await owuiTab.callTool(toolsUrl, "/after_restart");
     expect(reply.status).toBe(200);
     expect(lastRequest(tools.port, "POST", "/after_restart")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+  });
+
+  it("damaged settings apply no rule; the popup explains and its reset starts afresh", async () => {
+    await browser.evaluateInExtension(`chrome.storage.local.set({ settings: { version: 1, entries: "damaged" } })`);
+    // A tab event makes the background read the settings again.
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    await expect.poll(async () => (await browser.sessionRules()).length, { timeout: 10_000 }).toBe(0);
+    expect((await tab.callTool(toolsUrl, "/damaged")).status).toBe(401);
+
+    const popup = await browser.openPopup();
+    await popup.waitForText("ToolKey's saved settings are damaged and cannot be read.");
+    await popup.click("Reset settings");
+    await popup.click("Click again to erase all entries");
+    await popup.waitForText("No entries yet.");
+    expect(await popup.alerts()).toEqual([]);
+    await save(popup, { address: owuiOrigin, url: toolsUrl, key: KEY_ROOT });
+    await popup.close();
+    await waitForRule(toolsUrl, [owuiTab.id, tab.id]);
+    expect((await tab.callTool(toolsUrl, "/after_reset")).status).toBe(200);
   });
 });
