@@ -1,10 +1,11 @@
 import browser from "webextension-polyfill";
+import type { Command } from "../core/commands.ts";
 import { validateEntryInput } from "../core/entry.ts";
 import type { CommandReply, EntryView, RevealReply, State, StateBroadcast } from "../core/messages.ts";
 import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import { httpOriginOf } from "../core/urls.ts";
-import { ask, requestAccess } from "./background.ts";
+import { ask, requestAccess } from "./calls.ts";
 import { type EntryActions, renderEntries } from "./entries.ts";
 import { clearAfterSave, clearFormMessages, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
 
@@ -22,19 +23,28 @@ function render(next: State): void {
   renderEntries(next.entries, revealed, actions);
 }
 
+const NO_ANSWER = "ToolKey's background did not answer. Close this window and try again.";
+
 function showReply(reply: CommandReply): CommandReply {
   if (reply.ok) render(reply.state);
   else showErrors(reply.errors);
   return reply;
 }
 
+/** Sends a command and shows its outcome; a background that cannot be reached is said so too. */
+function run(command: Command): Promise<CommandReply> {
+  return ask<CommandReply>({ type: "command", command })
+    .catch((): CommandReply => ({ ok: false, errors: { form: NO_ANSWER } }))
+    .then(showReply);
+}
+
 const actions: EntryActions = {
   setEnabled(entry, enabled) {
-    void ask<CommandReply>({ type: "command", command: { type: "setEnabled", id: entry.id, enabled } }).then(showReply);
+    void run({ type: "setEnabled", id: entry.id, enabled });
   },
   remove(entry) {
     revealed.delete(entry.id);
-    void ask<CommandReply>({ type: "command", command: { type: "remove", id: entry.id } }).then(showReply);
+    void run({ type: "remove", id: entry.id });
   },
   toggleKey(entry) {
     if (revealed.delete(entry.id)) {
@@ -57,13 +67,13 @@ function onSave(event: SubmitEvent): void {
   const input = readForm();
   // The entry goes to the background first: if the permission dialog closes the popup, the
   // background keeps it waiting for access and activates it once access is granted.
-  const reply = ask<CommandReply>({ type: "command", command: { type: "save", input } });
+  const reply = run({ type: "save", input });
   const validated = validateEntryInput(input);
   if (validated.ok) {
     const missing = missingPatterns(patternsOf(validated.fields), granted);
     if (missing.length > 0) requestAccess(missing, granted);
   }
-  void reply.then(showReply).then((shown) => {
+  void reply.then((shown) => {
     if (!shown.ok) return;
     clearAfterSave();
     showNotice(["Saved.", ...Object.values(shown.notices)].join(" "));

@@ -1,6 +1,8 @@
 import browser from "webextension-polyfill";
 import type { Request } from "../core/messages.ts";
 
+/** The popup's calls to the background and to the browser's permission prompt. */
+
 /** Sends a request to the background, which owns the settings and answers with its reply type. */
 export function ask<Reply>(request: Request): Promise<Reply> {
   return browser.runtime.sendMessage(request) as Promise<Reply>;
