@@ -17,7 +17,7 @@ const launchers: Record<string, (grantedHosts: readonly string[]) => Promise<Ext
 };
 
 /** Hosts the test package holds access to from install; noaccess.test is deliberately left out. */
-const GRANTED_HOSTS = ["owui.test", "other.test", "tools.test"];
+const GRANTED_HOSTS = ["owui.test", "other.test", "tools.test", "[::1]"];
 
 describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   const log: LoggedRequest[] = [];
@@ -25,6 +25,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   let openWebUiOtherPort: TestSite;
   let tools: TestSite;
   let toolsOtherPort: TestSite;
+  let openWebUiOnIpv6: TestSite;
+  let toolsOnIpv6: TestSite;
   let browser: ExtensionBrowser;
 
   let owuiOrigin: string;
@@ -37,6 +39,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     openWebUiOtherPort = await startSite(log);
     tools = await startSite(log, { "": KEY_ROOT, "/time": KEY_TIME });
     toolsOtherPort = await startSite(log, { "": KEY_ROOT });
+    openWebUiOnIpv6 = await startSite(log, {}, "::1");
+    toolsOnIpv6 = await startSite(log, { "": KEY_TIME }, "::1");
     owuiOrigin = `http://owui.test:${openWebUi.port}`;
     toolsUrl = `http://tools.test:${tools.port}`;
     timeUrl = `${toolsUrl}/time`;
@@ -48,7 +52,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([openWebUi, openWebUiOtherPort, tools, toolsOtherPort].map((site) => site?.close()));
+    await Promise.all([openWebUi, openWebUiOtherPort, tools, toolsOtherPort, openWebUiOnIpv6, toolsOnIpv6].map((site) => site?.close()));
   });
 
   /** What the tool server last logged for this method and path. */
@@ -247,6 +251,21 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect((await browser.sessionRules()).some((rule) => rule.condition.urlFilter === `|${noAccessUrl}/`)).toBe(false);
     await reopened.clickInEntry(noAccessUrl, "Remove");
     await reopened.close();
+  });
+
+  it("an Open WebUI and a tool server at IPv6 literals work", async () => {
+    const ipv6Origin = `http://[::1]:${openWebUiOnIpv6.port}`;
+    const ipv6Tools = `http://[0:0::1]:${toolsOnIpv6.port}/`;
+    const tab = await browser.openTab(`${ipv6Origin}/`);
+    const popup = await browser.openPopup();
+    await save(popup, { address: ipv6Origin, url: ipv6Tools, key: KEY_TIME });
+    const normalised = `http://[::1]:${toolsOnIpv6.port}`;
+    await waitForRule(normalised, [tab.id]);
+    expect((await tab.callTool(normalised, "/over_ipv6")).status).toBe(200);
+    expect(lastRequest(toolsOnIpv6.port, "POST", "/over_ipv6")?.authorization).toBe(`Bearer ${KEY_TIME}`);
+    await popup.clickInEntry(normalised, "Remove");
+    await popup.close();
+    await tab.close();
   });
 
   it("the URL tables give the same results with this browser's URL parser as with Node's", async () => {

@@ -118,8 +118,11 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-/** Starts a site on a free loopback port; every request it receives is appended to `log`. */
-export async function startSite(log: LoggedRequest[], tools: ToolKeys = {}): Promise<TestSite> {
+/**
+ * Starts a site on a free port of a loopback address (127.0.0.1, or ::1 for IPv6 scenarios); every
+ * request it receives is appended to `log`.
+ */
+export async function startSite(log: LoggedRequest[], tools: ToolKeys = {}, address = "127.0.0.1"): Promise<TestSite> {
   const server: Server = createServer((request, response) => {
     const port = (server.address() as AddressInfo).port;
     log.push({
@@ -133,7 +136,7 @@ export async function startSite(log: LoggedRequest[], tools: ToolKeys = {}): Pro
     request.resume();
     request.on("end", () => handle(request, response, tools));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>
