@@ -9,16 +9,20 @@ import { loadSettings } from "./store.ts";
 export const serial = createSerialQueue();
 
 /** What the last reconcile saw; the state pages are shown is built from it. */
-let lastSeen: { entries: Entry[]; problem?: string; tabs: Tab[]; granted: Set<string>; errors: Map<number, string> } = {
-  entries: [],
-  tabs: [],
-  granted: new Set(),
-  errors: new Map(),
-};
+interface Observed {
+  entries: Entry[];
+  problem: string | undefined;
+  tabs: Tab[];
+  granted: Set<string>;
+  errors: Map<number, string>;
+}
+
+let lastSeen: Observed = { entries: [], problem: undefined, tabs: [], granted: new Set(), errors: new Map() };
 
 export function currentState(): State {
-  const entries = describeEntries(lastSeen.entries, lastSeen.tabs, lastSeen.granted, lastSeen.errors);
-  return lastSeen.problem === undefined ? { entries } : { entries, problem: lastSeen.problem };
+  const { entries, problem, tabs, granted, errors } = lastSeen;
+  const views = describeEntries(entries, tabs, granted, errors);
+  return problem === undefined ? { entries: views } : { entries: views, problem };
 }
 
 async function grantedPatterns(entries: readonly Entry[]): Promise<Set<string>> {
@@ -54,13 +58,8 @@ async function applyRules(
         await browser.declarativeNetRequest.updateSessionRules({ addRules: [rule] });
       } catch (error) {
         const entryId = entryIdOfRule(rule.id);
-        errors.set(
-          entryId,
-          describeError(
-            error,
-            entries.find((entry) => entry.id === entryId),
-          ),
-        );
+        const entry = entries.find((candidate) => candidate.id === entryId);
+        errors.set(entryId, describeError(error, entry));
       }
     }
   }
@@ -81,7 +80,7 @@ export async function reconcileNow(): Promise<void> {
   ]);
   const owned = installed.filter((rule) => isOwnedRuleId(rule.id));
   const errors = await applyRules(owned, compileRules(entries, tabs, granted), entries);
-  lastSeen = loaded.ok ? { entries, tabs, granted, errors } : { entries, problem: loaded.problem, tabs, granted, errors };
+  lastSeen = { entries, problem: loaded.ok ? undefined : loaded.problem, tabs, granted, errors };
   const broadcast: StateBroadcast = { type: "state", state: currentState() };
   // Rejects when no extension page is open to hear it, which is fine.
   browser.runtime.sendMessage(broadcast).catch(() => undefined);

@@ -21,8 +21,10 @@ export function readForm(): EntryInput {
   };
 }
 
+/** Fills in the Open WebUI address when the popup opened on an http(s) page, and puts the cursor where typing starts. */
 export function prefillAddress(origin: string | undefined): void {
   if (origin !== undefined && input("openWebUi").value === "") input("openWebUi").value = origin;
+  (input("openWebUi").value === "" ? input("openWebUi") : input("toolServer")).focus();
 }
 
 export function clearFormMessages(): void {
