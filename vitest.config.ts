@@ -28,6 +28,13 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: "bench",
+          include: ["bench/run.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+        },
+      },
     ],
   },
 });

@@ -5,6 +5,8 @@ import { compileRules, diffRules, entryIdOfRule, type HeaderRule, isOwnedRuleId,
 import { createSerialQueue } from "./queue.ts";
 import { loadSettings } from "./store.ts";
 
+export const RECONCILE_MEASURE = "toolkey:reconcile";
+
 /** Every settings write and every rule update goes through this one queue. */
 export const serial = createSerialQueue();
 
@@ -45,10 +47,11 @@ async function applyRules(
   installed: DeclarativeNetRequest.Rule[],
   desired: HeaderRule[],
   entries: readonly Entry[],
-): Promise<Map<number, string>> {
+): Promise<{ errors: Map<number, string>; removed: number; added: number }> {
   const errors = new Map<number, string>();
   const { removeRuleIds, addRules } = diffRules(installed, desired);
-  if (removeRuleIds.length === 0 && addRules.length === 0) return errors;
+  const outcome = { errors, removed: removeRuleIds.length, added: addRules.length };
+  if (removeRuleIds.length === 0 && addRules.length === 0) return outcome;
   try {
     await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds, addRules });
   } catch {
@@ -63,7 +66,7 @@ async function applyRules(
       }
     }
   }
-  return errors;
+  return outcome;
 }
 
 /**
@@ -71,6 +74,7 @@ async function applyRules(
  * access call for. Idempotent; must run inside `serial`.
  */
 export async function reconcileNow(): Promise<void> {
+  const start = performance.now();
   const loaded = await loadSettings();
   const entries = loaded.ok ? loaded.settings.entries : [];
   const [tabs, granted, installed] = await Promise.all([
@@ -79,11 +83,21 @@ export async function reconcileNow(): Promise<void> {
     browser.declarativeNetRequest.getSessionRules(),
   ]);
   const owned = installed.filter((rule) => isOwnedRuleId(rule.id));
-  const errors = await applyRules(owned, compileRules(entries, tabs, granted), entries);
+  const { errors, removed, added } = await applyRules(owned, compileRules(entries, tabs, granted), entries);
+  recordDuration(start, { entries: entries.length, tabs: tabs.length, removed, added });
   lastSeen = { entries, problem: loaded.ok ? undefined : loaded.problem, tabs, granted, errors };
   const broadcast: StateBroadcast = { type: "state", state: currentState() };
   // Rejects when no extension page is open to hear it, which is fine.
   browser.runtime.sendMessage(broadcast).catch(() => undefined);
+}
+
+/**
+ * Keeps the durations of the latest reconciles in the background's performance timeline, for the
+ * benchmark and for anyone profiling ToolKey in DevTools; bounded so that it never grows.
+ */
+function recordDuration(start: number, detail: Record<string, number>): void {
+  if (performance.getEntriesByName(RECONCILE_MEASURE).length >= 100) performance.clearMeasures(RECONCILE_MEASURE);
+  performance.measure(RECONCILE_MEASURE, { start, detail });
 }
 
 let queued: Promise<void> | undefined;

@@ -35,12 +35,12 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   let ownPathUrl: string;
 
   beforeAll(async () => {
-    openWebUi = await startSite(log, { "/tools": KEY_OWN_PATH });
+    openWebUi = await startSite(log, { tools: { "/tools": KEY_OWN_PATH } });
     openWebUiOtherPort = await startSite(log);
-    tools = await startSite(log, { "": KEY_ROOT, "/time": KEY_TIME });
-    toolsOtherPort = await startSite(log, { "": KEY_ROOT });
-    openWebUiOnIpv6 = await startSite(log, {}, "::1");
-    toolsOnIpv6 = await startSite(log, { "": KEY_TIME }, "::1");
+    tools = await startSite(log, { tools: { "": KEY_ROOT, "/time": KEY_TIME } });
+    toolsOtherPort = await startSite(log, { tools: { "": KEY_ROOT } });
+    openWebUiOnIpv6 = await startSite(log, { address: "::1" });
+    toolsOnIpv6 = await startSite(log, { tools: { "": KEY_TIME }, address: "::1" });
     owuiOrigin = `http://owui.test:${openWebUi.port}`;
     toolsUrl = `http://tools.test:${tools.port}`;
     timeUrl = `${toolsUrl}/time`;

@@ -12,9 +12,9 @@ declare const chrome: {
 };
 
 const DIST = resolve(import.meta.dirname, "../../../dist/chrome");
-const POPUP_PATH = "src/popup/index.html";
+export const POPUP_PATH = "src/popup/index.html";
 /** An empty extension page added to the test copy, to call extension APIs without running ToolKey's pages. */
-const PROBE_PATH = "probe.html";
+export const PROBE_PATH = "probe.html";
 
 /**
  * The built package, copied, with the test hosts' access granted at install: Chromium cannot click
@@ -22,7 +22,7 @@ const PROBE_PATH = "probe.html";
  * manifest.json and an added empty probe page differ from dist/chrome: the JavaScript under test is
  * the shipped one.
  */
-function preparePackage(grantedHosts: readonly string[]): string {
+export function preparePackage(grantedHosts: readonly string[]): string {
   const dir = mkdtempSync(join(tmpdir(), "toolkey-chrome-"));
   cpSync(DIST, dir, { recursive: true });
   const manifestPath = join(dir, "manifest.json");
@@ -33,7 +33,12 @@ function preparePackage(grantedHosts: readonly string[]): string {
   return dir;
 }
 
-async function launch(profile: string, extension: string): Promise<BrowserContext> {
+/** Debian's Chromium on a profile, with the given unpacked extensions loaded. */
+export async function launchChromium(
+  profile: string,
+  extensions: readonly string[],
+  extraArgs: readonly string[] = [],
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -47,13 +52,15 @@ async function launch(profile: string, extension: string): Promise<BrowserContex
       "--disable-quic",
       `--host-resolver-rules=${TEST_HOSTS.map((host) => `MAP ${host} 127.0.0.1`).join(",")}`,
       "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
-      `--disable-extensions-except=${extension}`,
-      `--load-extension=${extension}`,
+      `--disable-extensions-except=${extensions.join(",")}`,
+      `--load-extension=${extensions.join(",")}`,
+      ...extraArgs,
     ],
   });
 }
 
-async function backgroundOf(context: BrowserContext): Promise<Worker> {
+/** ToolKey's service worker (the first extension loaded). */
+export async function backgroundOf(context: BrowserContext): Promise<Worker> {
   return context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
 }
 
@@ -174,7 +181,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
   static async launch(grantedHosts: readonly string[]): Promise<ChromiumBrowser> {
     const profile = mkdtempSync(join(tmpdir(), "toolkey-profile-"));
     const extension = preparePackage(grantedHosts);
-    const context = await launch(profile, extension);
+    const context = await launchChromium(profile, [extension]);
     const id = new URL((await backgroundOf(context)).url()).host;
     const probe = await ChromiumBrowser.openProbe(context, id);
     const browser = new ChromiumBrowser(context, id, probe, profile, extension);
@@ -227,7 +234,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
 
   async restart(): Promise<void> {
     await this.context.close();
-    this.context = await launch(this.profile, this.extension);
+    this.context = await launchChromium(this.profile, [this.extension]);
     listen(this.context, this.output);
     this.extensionId = new URL((await backgroundOf(this.context)).url()).host;
     this.probe = await ChromiumBrowser.openProbe(this.context, this.extensionId);

@@ -65,7 +65,8 @@ function toolPrefixOf(path: string, tools: ToolKeys): string | undefined {
  * servers that answer as mcpo does with --api-key: preflight answered before any auth check, spec
  * open, tools 401 with WWW-Authenticate without a Bearer header and 403 for a wrong key.
  */
-function handle(request: IncomingMessage, response: ServerResponse, tools: ToolKeys): void {
+function handle(request: IncomingMessage, response: ServerResponse, site: SiteOptions): void {
+  const tools = site.tools ?? {};
   const url = new URL(request.url ?? "/", "http://placeholder");
   const path = url.pathname;
   const cors = corsHeaders(request);
@@ -84,8 +85,12 @@ function handle(request: IncomingMessage, response: ServerResponse, tools: ToolK
     );
     return;
   }
-  if (request.method === "GET" && path === "/") {
-    send(response, 200, {}, OPEN_WEBUI_PAGE, "text/html; charset=utf-8");
+  if (request.method === "GET" && (path === "/" || (path.endsWith("/") && toolPrefixOf(path, tools) === undefined))) {
+    // Cross-origin isolation gives the page fine timers, for the benchmark.
+    const isolation: Record<string, string> = site.isolated
+      ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }
+      : {};
+    send(response, 200, isolation, OPEN_WEBUI_PAGE, "text/html; charset=utf-8");
     return;
   }
   if (path === "/api" || path.startsWith("/api/")) {
@@ -118,11 +123,16 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-/**
- * Starts a site on a free port of a loopback address (127.0.0.1, or ::1 for IPv6 scenarios); every
- * request it receives is appended to `log`.
- */
-export async function startSite(log: LoggedRequest[], tools: ToolKeys = {}, address = "127.0.0.1"): Promise<TestSite> {
+export interface SiteOptions {
+  tools?: ToolKeys;
+  /** A loopback address: 127.0.0.1 (the default), or ::1 for IPv6 scenarios. */
+  address?: string;
+  /** Serves the page cross-origin isolated. */
+  isolated?: boolean;
+}
+
+/** Starts a site on a free loopback port; every request it receives is appended to `log`. */
+export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): Promise<TestSite> {
   const server: Server = createServer((request, response) => {
     const port = (server.address() as AddressInfo).port;
     log.push({
@@ -134,9 +144,9 @@ export async function startSite(log: LoggedRequest[], tools: ToolKeys = {}, addr
       origin: request.headers.origin,
     });
     request.resume();
-    request.on("end", () => handle(request, response, tools));
+    request.on("end", () => handle(request, response, site));
   });
-  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  await new Promise<void>((resolve) => server.listen(0, site.address ?? "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>
