@@ -2,7 +2,7 @@ import type { Command } from "./commands.ts";
 import type { Entry } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import { maskKey } from "./mask.ts";
-import { patternsOf, type Tab, tabsOnOrigin } from "./rules.ts";
+import { groupTabsByOrigin, patternsOf, type Tab } from "./rules.ts";
 
 /** An entry as pages see it: the key masked, with what the background knows of its state. */
 export interface EntryView extends Omit<Entry, "key"> {
@@ -43,6 +43,7 @@ export function describeEntries(
   granted: ReadonlySet<string>,
   errors: ReadonlyMap<number, string>,
 ): EntryView[] {
+  const byOrigin = groupTabsByOrigin(tabs);
   return entries.map(({ key, ...entry }) => {
     const missingAccess = patternsOf(entry).filter((pattern) => !granted.has(pattern));
     const access = missingAccess.length === 0;
@@ -52,7 +53,7 @@ export function describeEntries(
       maskedKey: maskKey(key),
       access,
       missingAccess,
-      openTabs: entry.enabled && access ? tabsOnOrigin(tabs, entry.openWebUiOrigin).length : 0,
+      openTabs: entry.enabled && access ? (byOrigin.get(entry.openWebUiOrigin)?.length ?? 0) : 0,
     };
     return error === undefined ? view : { ...view, error };
   });

@@ -41,13 +41,23 @@ export interface Tab {
   url?: string;
 }
 
+/** The ids of the tabs on each http(s) origin, in ascending order; each tab's URL is parsed once. */
+export function groupTabsByOrigin(tabs: readonly Tab[]): Map<string, number[]> {
+  const byOrigin = new Map<string, number[]>();
+  for (const tab of tabs) {
+    const origin = httpOriginOf(tab.url);
+    if (tab.id === undefined || tab.id < 0 || origin === undefined) continue;
+    const ids = byOrigin.get(origin);
+    if (ids === undefined) byOrigin.set(origin, [tab.id]);
+    else ids.push(tab.id);
+  }
+  for (const ids of byOrigin.values()) ids.sort((a, b) => a - b);
+  return byOrigin;
+}
+
 /** Ids of the tabs whose page is exactly on this origin (scheme, host and port). */
 export function tabsOnOrigin(tabs: readonly Tab[], origin: string): number[] {
-  const ids: number[] = [];
-  for (const tab of tabs) {
-    if (tab.id !== undefined && tab.id >= 0 && httpOriginOf(tab.url) === origin) ids.push(tab.id);
-  }
-  return ids.sort((a, b) => a - b);
+  return groupTabsByOrigin(tabs).get(origin) ?? [];
 }
 
 /** The host-access patterns an entry needs: its Open WebUI's and its tool server's. */
@@ -65,9 +75,21 @@ export function hasAccess(entry: Entry, granted: ReadonlySet<string>): boolean {
  * Open WebUI tab open (tabIds may not be empty, and leaving it out would match every tab).
  */
 export function compileRule(entry: Entry, tabs: readonly Tab[], granted: ReadonlySet<string>): HeaderRule | undefined {
-  if (!entry.enabled || !hasAccess(entry, granted)) return undefined;
-  const tabIds = tabsOnOrigin(tabs, entry.openWebUiOrigin);
-  if (tabIds.length === 0) return undefined;
+  return ruleFor(entry, tabsOnOrigin(tabs, entry.openWebUiOrigin), granted);
+}
+
+export function compileRules(entries: readonly Entry[], tabs: readonly Tab[], granted: ReadonlySet<string>): HeaderRule[] {
+  const byOrigin = groupTabsByOrigin(tabs);
+  const rules: HeaderRule[] = [];
+  for (const entry of entries) {
+    const rule = ruleFor(entry, byOrigin.get(entry.openWebUiOrigin) ?? [], granted);
+    if (rule !== undefined) rules.push(rule);
+  }
+  return rules;
+}
+
+function ruleFor(entry: Entry, tabIds: number[], granted: ReadonlySet<string>): HeaderRule | undefined {
+  if (!entry.enabled || tabIds.length === 0 || !hasAccess(entry, granted)) return undefined;
   const prefix = `${entry.toolServerUrl}/`;
   return {
     id: ruleIdOf(entry.id),
@@ -86,15 +108,6 @@ export function compileRule(entry: Entry, tabs: readonly Tab[], granted: Readonl
       resourceTypes: ["xmlhttprequest"],
     },
   };
-}
-
-export function compileRules(entries: readonly Entry[], tabs: readonly Tab[], granted: ReadonlySet<string>): HeaderRule[] {
-  const rules: HeaderRule[] = [];
-  for (const entry of entries) {
-    const rule = compileRule(entry, tabs, granted);
-    if (rule !== undefined) rules.push(rule);
-  }
-  return rules;
 }
 
 /**
