@@ -5,6 +5,7 @@ import {
   compileRules,
   diffRules,
   entryIdOfRule,
+  groupTabsByOrigin,
   type HeaderRule,
   hasAccess,
   isOwnedRuleId,
@@ -306,6 +307,26 @@ describe("hasAccess", () => {
 
   it("one granted pattern is enough when both are on one host", () => {
     expect(hasAccess(local, new Set(["http://localhost/*"]))).toBe(true);
+  });
+});
+
+describe("groupTabsByOrigin", () => {
+  it("lists the tabs of each http(s) origin in ascending order, and nothing else", () => {
+    const tabs = [
+      { id: 9, url: "http://localhost:3000/c/1" },
+      { id: 2, url: "http://localhost:3000/" },
+      { id: 5, url: "http://localhost:3001/" },
+      { id: 7, url: "chrome://newtab/" },
+      { id: 8 },
+      { id: -1, url: "http://localhost:3000/" },
+      { url: "http://localhost:3000/" },
+    ];
+    expect(groupTabsByOrigin(tabs)).toEqual(
+      new Map([
+        ["http://localhost:3000", [2, 9]],
+        ["http://localhost:3001", [5]],
+      ]),
+    );
   });
 });
 
