@@ -32,31 +32,29 @@ export type ValidatedEntry = { ok: true; fields: EntryFields; notices: FieldMess
 
 /** Validates every field and reports all problems at once, each beside its own field. */
 export function validateEntryInput(input: EntryInput): ValidatedEntry {
-  const errors: FieldMessages = {};
-  const notices: FieldMessages = {};
-
   const openWebUi = parseOpenWebUiAddress(input.openWebUiAddress);
   const toolServer = parseToolServerUrl(input.toolServerUrl);
   const headerName = parseHeaderName(input.headerName);
   const scheme = parseScheme(input.scheme);
   const key = parseKey(input.key, scheme.ok ? scheme.value : "");
 
-  if (openWebUi.ok) {
-    if (openWebUi.notice) notices.openWebUi = openWebUi.notice;
-  } else errors.openWebUi = openWebUi.error;
-  if (toolServer.ok && openWebUi.ok) {
+  const errors: FieldMessages = {};
+  if (!openWebUi.ok) errors.openWebUi = openWebUi.error;
+  if (!toolServer.ok) errors.toolServer = toolServer.error;
+  else if (openWebUi.ok) {
     const clash = checkToolServerAgainstOpenWebUi(toolServer.value, openWebUi.value);
     if (clash !== undefined) errors.toolServer = clash;
-  } else if (!toolServer.ok) errors.toolServer = toolServer.error;
-  if (key.ok) {
-    if (key.notice) notices.key = key.notice;
-  } else errors.key = key.error;
+  }
+  if (!key.ok) errors.key = key.error;
   if (!headerName.ok) errors.headerName = headerName.error;
   if (!scheme.ok) errors.scheme = scheme.error;
-
-  if (!openWebUi.ok || !toolServer.ok || !key.ok || !headerName.ok || !scheme.ok || Object.keys(errors).length > 0) {
+  if (!openWebUi.ok || !toolServer.ok || !key.ok || !headerName.ok || !scheme.ok || errors.toolServer !== undefined) {
     return { ok: false, errors };
   }
+
+  const notices: FieldMessages = {};
+  if (openWebUi.notice !== undefined) notices.openWebUi = openWebUi.notice;
+  if (key.notice !== undefined) notices.key = key.notice;
   return {
     ok: true,
     fields: {

@@ -21,13 +21,13 @@ function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
   const scheme = /^([a-z][a-z0-9+.-]*):(.*)$/is.exec(text);
   const schemeName = scheme?.[1]?.toLowerCase();
   if (schemeName !== "http" && schemeName !== "https") {
-    // "localhost:3000" parses as a scheme "localhost"; a digit after the colon means a port.
-    const looksLikeScheme =
-      scheme !== null &&
-      (scheme[2]?.startsWith("//") || (schemeName !== undefined && schemeName.length > 1 && !/^\d/.test(scheme[2] ?? "")));
+    // "localhost:3000" reads as a scheme "localhost": a digit after the colon is a port, and a
+    // single letter is a Windows drive.
+    const rest = scheme?.[2] ?? "";
+    const namesAScheme = schemeName !== undefined && (rest.startsWith("//") || (schemeName.length > 1 && !/^\d/.test(rest)));
     return {
       ok: false,
-      error: looksLikeScheme
+      error: namesAScheme
         ? `Only http:// and https:// addresses can be used; this one starts with ${schemeName}:.`
         : `Start the ${what} with http:// or https://, for example ${example}.`,
     };
