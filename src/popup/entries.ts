@@ -27,6 +27,7 @@ function statusOf(entry: EntryView, actions: EntryActions): HTMLElement {
     status.append(`ToolKey needs access to ${hostsOf(entry.missingAccess)} for this entry. `);
     const grant = element("button", "Grant access");
     grant.type = "button";
+    grant.setAttribute("aria-label", `Grant access for ${entry.toolServerUrl}`);
     grant.addEventListener("click", () => actions.grantAccess(entry));
     status.append(grant);
   } else if (entry.error !== undefined) {
