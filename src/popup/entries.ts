@@ -77,8 +77,22 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   return item;
 }
 
+/** Entries drawn at once: more than a popup shows. The rest follow in batches, between which input is handled. */
+const FIRST_BATCH = 30;
+const LATER_BATCH = 200;
+let drawing = 0;
+
 export function renderEntries(entries: readonly EntryView[], revealed: ReadonlyMap<number, string>, actions: EntryActions): void {
   const list = document.getElementById("entries") as HTMLUListElement;
-  list.replaceChildren(...entries.map((entry) => renderEntry(entry, revealed.get(entry.id), actions)));
+  const draw = (from: number, to: number) => entries.slice(from, to).map((entry) => renderEntry(entry, revealed.get(entry.id), actions));
+  const run = ++drawing;
+  list.replaceChildren(...draw(0, FIRST_BATCH));
   (document.getElementById("no-entries") as HTMLElement).hidden = entries.length > 0;
+  const drawFrom = (from: number) => {
+    // A newer render replaces this one.
+    if (run !== drawing || from >= entries.length) return;
+    list.append(...draw(from, from + LATER_BATCH));
+    setTimeout(() => drawFrom(from + LATER_BATCH));
+  };
+  setTimeout(() => drawFrom(FIRST_BATCH));
 }

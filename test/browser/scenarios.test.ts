@@ -229,12 +229,16 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBeUndefined();
   });
 
-  it("an entry saved as the popup closes is kept and works", async () => {
-    const popup = await browser.openPopup();
-    await save(popup, { address: owuiOrigin, url: ownPathUrl, key: KEY_OWN_PATH });
-    await popup.close();
+  it("the toolbar popup over the Open WebUI tab is prefilled with its address; an entry saved as it closes is kept and works", async () => {
+    const popup = await browser.openToolbarPopup(owuiTab);
+    expect(await popup.value("openWebUi")).toBe(owuiOrigin);
+    expect(await popup.focused()).toBe("toolServer");
+    await popup.fill("toolServer", ownPathUrl);
+    await popup.fill("key", KEY_OWN_PATH);
+    await popup.saveAndClose();
     await waitForRule(ownPathUrl, [owuiTab.id]);
     expect((await owuiTab.callTool(ownPathUrl, "/run")).status).toBe(200);
+    expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBe(`Bearer ${KEY_OWN_PATH}`);
   });
 
   it("an entry without host access says so, offers to grant it, and gets no rule", async () => {

@@ -2,11 +2,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
-import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolReply } from "./driver.ts";
+import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup, ToolReply } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
 
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
+  action: { openPopup(): Promise<void> };
+  extension: { getViews(filter: { type: "popup" }): Window[] };
   tabs: { query(filter: { url?: string }): Promise<{ id?: number }[]> };
   declarativeNetRequest: { getSessionRules(): Promise<InstalledRule[]> };
 };
@@ -75,7 +77,7 @@ let tabSerial = 0;
 class ChromiumTab implements BrowserTab {
   constructor(
     readonly id: number,
-    private readonly page: Page,
+    readonly page: Page,
   ) {}
 
   async goto(url: string): Promise<void> {
@@ -162,6 +164,46 @@ class ChromiumPopup implements PopupPage {
   }
 }
 
+/**
+ * The popup that action.openPopup() shows. Playwright does not list it as a page, so it is reached
+ * from the probe page through extension.getViews, which returns the popup's window.
+ */
+class ChromiumToolbarPopup implements ToolbarPopup {
+  constructor(private readonly probe: Page) {}
+
+  value(inputId: string): Promise<string> {
+    return this.probe.evaluate((id) => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      return (popup.document.getElementById(id) as HTMLInputElement).value;
+    }, inputId);
+  }
+
+  focused(): Promise<string> {
+    return this.probe.evaluate(() => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      return popup.document.activeElement?.id ?? "";
+    });
+  }
+
+  async fill(inputId: string, value: string): Promise<void> {
+    await this.probe.evaluate(
+      ({ id, text }) => {
+        const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+        (popup.document.getElementById(id) as HTMLInputElement).value = text;
+      },
+      { id: inputId, text: value },
+    );
+  }
+
+  async saveAndClose(): Promise<void> {
+    await this.probe.evaluate(() => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      (popup.document.getElementById("save") as HTMLButtonElement).click();
+      popup.close();
+    });
+  }
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -214,6 +256,16 @@ export class ChromiumBrowser implements ExtensionBrowser {
     await page.goto(`chrome-extension://${this.extensionId}/${POPUP_PATH}`);
     await page.getByRole("button", { name: "Save", exact: true }).waitFor();
     return new ChromiumPopup(page);
+  }
+
+  async openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup> {
+    await (tab as ChromiumTab).page.bringToFront();
+    await (await backgroundOf(this.context)).evaluate(() => chrome.action.openPopup());
+    await this.probe.waitForFunction(() => {
+      const [popup] = chrome.extension.getViews({ type: "popup" });
+      return popup !== undefined && popup.performance.getEntriesByName("toolkey:interactive").length > 0;
+    });
+    return new ChromiumToolbarPopup(this.probe);
   }
 
   evaluateInExtension(script: string): Promise<unknown> {

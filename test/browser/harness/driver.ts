@@ -37,6 +37,20 @@ export interface PopupPage {
   close(): Promise<void>;
 }
 
+/**
+ * The real popup, opened from the toolbar button over a tab (not a page in a tab of its own): its
+ * "active tab" is the tab it was opened over, and it closes as a real popup does.
+ */
+export interface ToolbarPopup {
+  /** The value of the input with this id. */
+  value(inputId: string): Promise<string>;
+  /** The id of the element that has the focus. */
+  focused(): Promise<string>;
+  fill(inputId: string, value: string): Promise<void>;
+  /** Clicks Save and closes the popup in the same task, as a popup closing on blur would. */
+  saveAndClose(): Promise<void>;
+}
+
 export interface InstalledRule {
   id: number;
   condition: { urlFilter?: string; tabIds?: number[] | null; initiatorDomains?: string[] | null };
@@ -45,6 +59,8 @@ export interface InstalledRule {
 export interface ExtensionBrowser {
   openTab(url: string): Promise<BrowserTab>;
   openPopup(): Promise<PopupPage>;
+  /** Makes the tab the active one and opens the toolbar popup over it. */
+  openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup>;
   /** Evaluates a script in an extension page and returns the value of its last expression. */
   evaluateInExtension(script: string): Promise<unknown>;
   /** The session rules the extension has installed, read from an extension page. */
