@@ -314,4 +314,22 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await waitForRule(toolsUrl, [owuiTab.id, tab.id]);
     expect((await tab.callTool(toolsUrl, "/after_reset")).status).toBe(200);
   });
+
+  it("a list longer than the popup's first batch is drawn in full", async () => {
+    const entries = Array.from({ length: 75 }, (_, id) => ({
+      id,
+      openWebUiOrigin: owuiOrigin,
+      toolServerUrl: `${toolsUrl}/t${id}`,
+      key: KEY_ROOT,
+      headerName: "Authorization",
+      scheme: "Bearer",
+      enabled: true,
+    }));
+    await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings: { version: 1, entries } })})`);
+    await (await browser.openTab(`${owuiOrigin}/`)).close();
+    const popup = await browser.openPopup();
+    await expect.poll(() => popup.entryCount(), { timeout: 10_000 }).toBe(75);
+    expect(await popup.entryText(`${toolsUrl}/t74`)).toContain("Active in 2 Open WebUI tabs.");
+    await popup.close();
+  });
 });

@@ -150,6 +150,10 @@ class ChromiumPopup implements PopupPage {
     return (await entry.count()) === 0 ? undefined : entry.innerText();
   }
 
+  entryCount(): Promise<number> {
+    return this.page.locator("li.entry").count();
+  }
+
   async alerts(): Promise<string[]> {
     const texts = await this.page.getByRole("alert").allInnerTexts();
     return texts.map((text) => text.trim()).filter((text) => text !== "");

@@ -30,6 +30,8 @@ export interface PopupPage {
   text(): Promise<string>;
   /** The text of the entry's list item, or undefined when there is none. */
   entryText(toolServerUrl: string): Promise<string | undefined>;
+  /** How many entries the list shows. */
+  entryCount(): Promise<number>;
   /** The texts of the visible role="alert" elements. */
   alerts(): Promise<string[]>;
   /** Waits until the page shows this text. */
