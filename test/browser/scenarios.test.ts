@@ -17,7 +17,7 @@ const launchers: Record<string, (grantedHosts: readonly string[]) => Promise<Ext
 };
 
 /** Hosts the test package holds access to from install; noaccess.test is deliberately left out. */
-const GRANTED_HOSTS = ["owui.test", "other.test", "tools.test", "[::1]"];
+const GRANTED_HOSTS = ["owui.test", "sub.owui.test", "other.test", "tools.test", "[::1]"];
 
 describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   const log: LoggedRequest[] = [];
@@ -151,6 +151,28 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await otherPort.close();
   });
 
+  it("a page on a subdomain of the Open WebUI host gets no header", async () => {
+    const sub = await browser.openTab(`http://sub.owui.test:${openWebUi.port}/`);
+    expect((await sub.callTool(toolsUrl, "/from_subdomain")).status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/from_subdomain")?.authorization).toBeUndefined();
+    expect((await owuiTab.callTool(toolsUrl, "/control")).status).toBe(200);
+    await sub.close();
+  });
+
+  it("a cross-origin frame inside the Open WebUI tab gets no header", async () => {
+    const frameUrl = `http://other.test:${openWebUi.port}/`;
+    expect((await owuiTab.callToolFromFrame(frameUrl, toolsUrl, "/from_frame")).status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/from_frame")?.authorization).toBeUndefined();
+    expect((await owuiTab.callTool(toolsUrl, "/control")).status).toBe(200);
+  });
+
+  it("an image the Open WebUI tab loads from the tool server gets no header: only fetch and XHR do", async () => {
+    await owuiTab.loadImage(`${toolsUrl}/image.png`);
+    const image = lastRequest(tools.port, "GET", "/image.png");
+    expect(image).toBeDefined();
+    expect(image?.authorization).toBeUndefined();
+  });
+
   it("a tab that left the Open WebUI for another site gets no header", async () => {
     const leaving = await browser.openTab(`${owuiOrigin}/`);
     await waitForRule(toolsUrl, [owuiTab.id, leaving.id]);
@@ -165,6 +187,15 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     const reply = await owuiTab.callTool(`http://tools.test:${toolsOtherPort.port}`, "/get_current_time");
     expect(reply.status).toBe(401);
     expect(lastRequest(toolsOtherPort.port, "POST", "/get_current_time")?.authorization).toBeUndefined();
+  });
+
+  it("a redirect from the tool server to another origin does not take the key along", async () => {
+    const target = `http://other.test:${toolsOtherPort.port}/landing`;
+    const reply = await owuiTab.callTool(toolsUrl, `/redirect?to=${encodeURIComponent(target)}`);
+    expect(lastRequest(tools.port, "POST", "/redirect")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    const landed = lastRequest(toolsOtherPort.port, "POST", "/landing");
+    expect(landed, `the redirect was not followed: ${JSON.stringify(reply)}`).toBeDefined();
+    expect(landed?.authorization).toBeUndefined();
   });
 
   it("a second entry with a path prefix gets its own key, and the first keeps its own", async () => {

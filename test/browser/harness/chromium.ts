@@ -107,6 +107,42 @@ class ChromiumTab implements BrowserTab {
     return this.run("callOwnApi", [path, sessionToken]);
   }
 
+  async callToolFromFrame(frameUrl: string, toolServerUrl: string, path: string): Promise<ToolReply> {
+    let frame = this.page.frames().find((candidate) => candidate.url() === frameUrl);
+    if (frame === undefined) {
+      await this.page.evaluate(
+        (src) =>
+          new Promise<void>((loaded) => {
+            const iframe = document.createElement("iframe");
+            iframe.src = src;
+            iframe.addEventListener("load", () => loaded(), { once: true });
+            document.body.append(iframe);
+          }),
+        frameUrl,
+      );
+      frame = this.page.frames().find((candidate) => candidate.url() === frameUrl);
+    }
+    if (frame === undefined) throw new Error(`no frame at ${frameUrl}`);
+    return frame.evaluate(
+      ([url, toolPath]) =>
+        (window as unknown as { owui: { callTool(u: string, p: string): Promise<ToolReply> } }).owui.callTool(url, toolPath),
+      [toolServerUrl, path] as const,
+    );
+  }
+
+  async loadImage(url: string): Promise<void> {
+    await this.page.evaluate(
+      (src) =>
+        new Promise<void>((done) => {
+          const image = new Image();
+          image.addEventListener("load", () => done(), { once: true });
+          image.addEventListener("error", () => done(), { once: true });
+          image.src = src;
+        }),
+      url,
+    );
+  }
+
   close(): Promise<void> {
     return this.page.close();
   }

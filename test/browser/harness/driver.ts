@@ -16,6 +16,10 @@ export interface BrowserTab {
   getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply>;
   callTool(toolServerUrl: string, path: string): Promise<ToolReply>;
   callOwnApi(path: string, sessionToken: string): Promise<ToolReply>;
+  /** Makes the tool call from a frame of this tab, loaded from `frameUrl` (added on first use). */
+  callToolFromFrame(frameUrl: string, toolServerUrl: string, path: string): Promise<ToolReply>;
+  /** Loads the URL as an image of the page: a request that is not an XMLHttpRequest or fetch. */
+  loadImage(url: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -103,6 +103,12 @@ function handle(request: IncomingMessage, response: ServerResponse, site: SiteOp
     return;
   }
   const rest = path.slice(prefix.length);
+  const redirectTo = url.searchParams.get("to");
+  if (rest === "/redirect" && redirectTo !== null) {
+    // A tool server that sends the call elsewhere: the key must not follow it off the prefix.
+    send(response, 307, { ...cors, location: redirectTo }, "");
+    return;
+  }
   if (request.method === "GET" && rest === "/openapi.json") {
     send(response, 200, cors, JSON.stringify({ openapi: "3.1.0", info: { title: `tools at ${prefix || "/"}` }, paths: {} }));
     return;
