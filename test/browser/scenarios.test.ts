@@ -303,6 +303,41 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await tab.close();
   });
 
+  it("a background stopped while an Open WebUI tab opens is woken by the next event and applies the rules", async () => {
+    const opened = browser.openTab(`${owuiOrigin}/`);
+    await browser.stopBackground();
+    const tab = await opened;
+    await browser.stopBackground();
+    const another = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id, tab.id, another.id]);
+    expect((await tab.callTool(toolsUrl, "/after_stop")).status).toBe(200);
+    await tab.close();
+    await another.close();
+    await waitForRule(toolsUrl, [owuiTab.id]);
+  });
+
+  it("Saves from two extension pages at the same moment keep both entries", async () => {
+    const first = await browser.openPopup();
+    const second = await browser.openPopup();
+    await first.fill("Open WebUI address", owuiOrigin);
+    await first.fill("Tool server URL", `${toolsUrl}/first`);
+    await first.fill("API key", KEY_ROOT);
+    await second.fill("Open WebUI address", owuiOrigin);
+    await second.fill("Tool server URL", `${toolsUrl}/second`);
+    await second.fill("API key", KEY_ROOT);
+    await Promise.all([first.click("Save"), second.click("Save")]);
+    await waitForRule(`${toolsUrl}/first`, [owuiTab.id]);
+    await waitForRule(`${toolsUrl}/second`, [owuiTab.id]);
+    await first.waitForText(`${toolsUrl}/second`);
+    await second.waitForText(`${toolsUrl}/first`);
+    await Promise.all([first.clickInEntry(`${toolsUrl}/first`, "Remove"), second.clickInEntry(`${toolsUrl}/second`, "Remove")]);
+    await waitForRule(`${toolsUrl}/first`, []);
+    await waitForRule(`${toolsUrl}/second`, []);
+    expect(await first.entryText(toolsUrl)).toBeDefined();
+    await first.close();
+    await second.close();
+  });
+
   it("the URL tables give the same results with this browser's URL parser as with Node's", async () => {
     const script = `${await bundleUrlTables()}\nToolKeyUrlTables.run()`;
     const outcomes = (await browser.evaluateInExtension(script)) as Outcome[];

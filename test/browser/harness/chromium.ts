@@ -8,6 +8,7 @@ import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
   action: { openPopup(): Promise<void> };
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
   extension: { getViews(filter: { type: "popup" }): Window[] };
   tabs: { query(filter: { url?: string }): Promise<{ id?: number }[]> };
   declarativeNetRequest: { getSessionRules(): Promise<InstalledRule[]> };
@@ -300,7 +301,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
 
   async openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup> {
     await (tab as ChromiumTab).page.bringToFront();
-    await (await backgroundOf(this.context)).evaluate(() => chrome.action.openPopup());
+    await (await this.liveBackground()).evaluate(() => chrome.action.openPopup());
     await this.probe.waitForFunction(() => {
       const [popup] = chrome.extension.getViews({ type: "popup" });
       return popup !== undefined && popup.performance.getEntriesByName("toolkey:interactive").length > 0;
@@ -320,8 +321,34 @@ export class ChromiumBrowser implements ExtensionBrowser {
     return [...this.output];
   }
 
+  async stopBackground(): Promise<void> {
+    const session = await this.context.newCDPSession(this.probe);
+    const stopped = new Promise<void>((done) => {
+      session.on("ServiceWorker.workerVersionUpdated", ({ versions }) => {
+        if (
+          versions.some(
+            (version) => version.scriptURL.startsWith(`chrome-extension://${this.extensionId}/`) && version.runningStatus === "stopped",
+          )
+        ) {
+          done();
+        }
+      });
+    });
+    await session.send("ServiceWorker.enable");
+    await session.send("ServiceWorker.stopAllWorkers");
+    await stopped;
+    await session.detach();
+  }
+
+  /** The running background, woken first if the browser had stopped it. */
+  private async liveBackground(): Promise<Worker> {
+    await this.probe.evaluate(() => chrome.runtime.sendMessage({ type: "getState" }));
+    const workers = this.context.serviceWorkers().filter((worker) => worker.url().startsWith(`chrome-extension://${this.extensionId}/`));
+    return workers.at(-1) ?? backgroundOf(this.context);
+  }
+
   async logInBackground(text: string): Promise<void> {
-    await (await backgroundOf(this.context)).evaluate((line) => console.log(line), text);
+    await (await this.liveBackground()).evaluate((line) => console.log(line), text);
   }
 
   async restart(): Promise<void> {

@@ -76,6 +76,8 @@ export interface ExtensionBrowser {
    * tabs, and every uncaught error, as text.
    */
   consoleOutput(): string[];
+  /** Stops the background (as the browser does to an idle one); the next event wakes it again. */
+  stopBackground(): Promise<void>;
   /** Writes a line to the background's console, to prove that consoleOutput() hears it. */
   logInBackground(text: string): Promise<void>;
   /** Closes the browser and launches it again on the same profile. */
