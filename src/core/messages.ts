@@ -2,7 +2,8 @@ import type { Command } from "./commands.ts";
 import type { Entry } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import { maskKey } from "./mask.ts";
-import { groupTabsByOrigin, patternsOf, type Tab } from "./rules.ts";
+import { isRecord } from "./records.ts";
+import { groupTabsByOrigin, missingAccessOf, type Tab } from "./rules.ts";
 
 /** An entry as pages see it: the key masked, with what the background knows of its state. */
 export interface EntryView extends Omit<Entry, "key"> {
@@ -45,7 +46,7 @@ export function describeEntries(
 ): EntryView[] {
   const byOrigin = groupTabsByOrigin(tabs);
   return entries.map(({ key, ...entry }) => {
-    const missingAccess = patternsOf(entry).filter((pattern) => !granted.has(pattern));
+    const missingAccess = missingAccessOf(entry, granted);
     const access = missingAccess.length === 0;
     const error = errors.get(entry.id);
     const view: EntryView = {
@@ -57,10 +58,6 @@ export function describeEntries(
     };
     return error === undefined ? view : { ...view, error };
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
 }
 
 /** Accepts only well-formed requests; anything else is ignored by the background. */

@@ -66,8 +66,13 @@ export function patternsOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl
   return patterns[0] === patterns[1] ? [patterns[0] as string] : patterns;
 }
 
+/** The host-access patterns of the entry that have not been granted. */
+export function missingAccessOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">, granted: ReadonlySet<string>): string[] {
+  return patternsOf(entry).filter((pattern) => !granted.has(pattern));
+}
+
 export function hasAccess(entry: Entry, granted: ReadonlySet<string>): boolean {
-  return patternsOf(entry).every((pattern) => granted.has(pattern));
+  return missingAccessOf(entry, granted).length === 0;
 }
 
 /**

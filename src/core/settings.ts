@@ -1,5 +1,6 @@
 import type { Entry } from "./entry.ts";
 import { validateEntryInput } from "./entry.ts";
+import { isRecord } from "./records.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 
 /** Bump when the stored shape changes, and teach parseSettings the step from the previous one. */
@@ -18,10 +19,6 @@ export function emptySettings(): Settings {
 }
 
 export type LoadedSettings = { ok: true; settings: Settings } | { ok: false; problem: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Checks one stored entry by running it through the same validation as a typed one: an entry is
