@@ -12,9 +12,11 @@ import { gzipSync } from "node:zlib";
 import type { BrowserContext, Page, Worker } from "playwright-core";
 import { it } from "vitest";
 import { listFiles } from "../scripts/zip.ts";
+import type { Settings } from "../src/core/settings.ts";
 import { backgroundOf, launchChromium, POPUP_PATH, PROBE_PATH, preparePackage } from "../test/browser/harness/chromium.ts";
 import { CHROMIUM_PATH } from "../test/browser/harness/environment.ts";
 import { type LoggedRequest, startSite, type TestSite } from "../test/browser/harness/servers.ts";
+import { settingsWithEntries } from "../test/browser/harness/stored-settings.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BENCH_KEY = "bench-key-not-a-secret";
@@ -62,18 +64,6 @@ async function timedCalls(page: Page, calls: { url: string; withHeader: boolean 
   );
 }
 
-function entriesFor(count: number, owuiOrigin: string, toolsOrigin: string) {
-  return Array.from({ length: count }, (_, id) => ({
-    id,
-    openWebUiOrigin: owuiOrigin,
-    toolServerUrl: `${toolsOrigin}/r${id}`,
-    key: BENCH_KEY,
-    headerName: "Authorization",
-    scheme: "Bearer",
-    enabled: true,
-  }));
-}
-
 class Bench {
   constructor(
     readonly context: BrowserContext,
@@ -82,8 +72,8 @@ class Bench {
     readonly probe: Page,
   ) {}
 
-  async seed(entries: unknown[]): Promise<void> {
-    await this.probe.evaluate((list) => chrome.storage.local.set({ settings: { version: 1, entries: list } }), entries);
+  async seed(settings: Settings): Promise<void> {
+    await this.probe.evaluate((stored) => chrome.storage.local.set({ settings: stored }), settings);
   }
 
   async ruleCount(): Promise<number> {
@@ -212,7 +202,7 @@ async function reconcileTimes(bench: Bench, owuiOrigin: string, toolsOrigin: str
   const results: { entries: number; tabs: number; summary: Summary }[] = [];
   for (const count of [1, 10, 100, 1000]) {
     for (const tabs of [1, 10]) {
-      await bench.seed(entriesFor(count, owuiOrigin, toolsOrigin));
+      await bench.seed(settingsWithEntries(count, owuiOrigin, toolsOrigin, BENCH_KEY));
       const open: Page[] = [];
       for (let t = 0; t < tabs - 1; t++) open.push(await bench.openPage(`${owuiOrigin}/`));
       await waitFor(async () => (await bench.ruleCount()) === (tabs > 1 ? count : 0), "the rules to settle");
@@ -242,7 +232,7 @@ async function popupTimes(bench: Bench, owuiOrigin: string, toolsOrigin: string)
   const results: { entries: number; summary: Summary }[] = [];
   const tab = await bench.openPage(`${owuiOrigin}/`);
   for (const count of [1, 100, 1000]) {
-    await bench.seed(entriesFor(count, owuiOrigin, toolsOrigin));
+    await bench.seed(settingsWithEntries(count, owuiOrigin, toolsOrigin, BENCH_KEY));
     // Let the background pick the settings up before the popup asks for them.
     const nudge = await bench.openPage(`${owuiOrigin}/`);
     await nudge.close();
@@ -389,7 +379,8 @@ it("benchmark", { timeout: 30 * 60_000 }, async () => {
       .trim()
       .replace(/^Chromium\s*/, "");
 
-    await bench.seed([{ ...entriesFor(1, owuiOrigin, toolsOrigin)[0], toolServerUrl: `${toolsOrigin}/a` }]);
+    const settings = settingsWithEntries(1, owuiOrigin, toolsOrigin, BENCH_KEY);
+    await bench.seed({ ...settings, entries: settings.entries.map((entry) => ({ ...entry, toolServerUrl: `${toolsOrigin}/a` })) });
     const warm = await bench.openPage(`${owuiOrigin}/`);
     await waitFor(async () => (await bench.ruleCount()) === 1, "the rule for /a");
     await warm.close();

@@ -71,9 +71,9 @@ async function applyRules(
 
 /**
  * Makes the installed session rules equal to what the settings, the open tabs and the granted host
- * access call for. Idempotent; must run inside `serial`.
+ * access call for, and returns the state pages are shown. Idempotent; must run inside `serial`.
  */
-export async function reconcileNow(): Promise<void> {
+export async function reconcileNow(): Promise<State> {
   const start = performance.now();
   const loaded = await loadSettings();
   const entries = loaded.ok ? loaded.settings.entries : [];
@@ -86,9 +86,11 @@ export async function reconcileNow(): Promise<void> {
   const { errors, removed, added } = await applyRules(owned, compileRules(entries, tabs, granted), entries);
   recordDuration(start, { entries: entries.length, tabs: tabs.length, removed, added });
   lastSeen = { entries, problem: loaded.ok ? undefined : loaded.problem, tabs, granted, errors };
-  const broadcast: StateBroadcast = { type: "state", state: currentState() };
+  const state = currentState();
+  const broadcast: StateBroadcast = { type: "state", state };
   // Rejects when no extension page is open to hear it, which is fine.
   browser.runtime.sendMessage(broadcast).catch(() => undefined);
+  return state;
 }
 
 /**

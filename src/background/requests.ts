@@ -14,8 +14,7 @@ async function runCommand(command: Command): Promise<CommandReply> {
   } catch {
     return { ok: false, errors: { form: "ToolKey could not save: the browser refused to store the settings. Nothing was changed." } };
   }
-  await reconcileNow();
-  const reply: CommandReply = { ok: true, state: currentState(), notices: result.notices };
+  const reply: CommandReply = { ok: true, state: await reconcileNow(), notices: result.notices };
   return result.savedId === undefined ? reply : { ...reply, savedId: result.savedId };
 }
 
@@ -27,8 +26,7 @@ async function revealKey(id: number): Promise<RevealReply> {
 
 async function reset(): Promise<State> {
   await saveSettings(emptySettings());
-  await reconcileNow();
-  return currentState();
+  return reconcileNow();
 }
 
 /** Answers a page's request; every one waits its turn behind any settings write or reconcile. */

@@ -3,6 +3,7 @@ import { ChromiumBrowser } from "./harness/chromium.ts";
 import { bundleUrlTables } from "./harness/core-bundle.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
+import { settingsWithEntries } from "./harness/stored-settings.ts";
 import type { Outcome } from "./harness/url-tables.ts";
 
 // Obviously fake keys: nothing here may look like a real secret.
@@ -382,16 +383,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   });
 
   it("a list longer than the popup's first batch is drawn in full", async () => {
-    const entries = Array.from({ length: 75 }, (_, id) => ({
-      id,
-      openWebUiOrigin: owuiOrigin,
-      toolServerUrl: `${toolsUrl}/t${id}`,
-      key: KEY_ROOT,
-      headerName: "Authorization",
-      scheme: "Bearer",
-      enabled: true,
-    }));
-    await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings: { version: 1, entries } })})`);
+    const settings = settingsWithEntries(75, owuiOrigin, toolsUrl, KEY_ROOT);
+    await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings })})`);
     await (await browser.openTab(`${owuiOrigin}/`)).close();
     const popup = await browser.openPopup();
     await expect.poll(() => popup.entryCount(), { timeout: 10_000 }).toBe(75);
