@@ -19,7 +19,7 @@ export default defineConfig({
       },
       {
         test: {
-          name: "chromium",
+          name: "browsers",
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["test/browser/global-setup.ts"],
           // One browser at a time: the machine has two cores and the scenarios measure nothing.

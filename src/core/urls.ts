@@ -12,6 +12,19 @@ const HOST_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/;
 /** Characters with a meaning of their own in a declarativeNetRequest urlFilter. */
 const URL_FILTER_SPECIAL = /[*^|]/;
 
+function hostNameError(what: string): string {
+  return `The host name in the ${what} can only contain letters, digits, dots, - and _.`;
+}
+
+/** An ASCII character that no host name may hold; other scripts are left to the URL parser (IDN). */
+const NOT_IN_HOST_NAME = /[^a-z0-9_.\-\u0080-\uffff]/i;
+
+/** The host as typed: between "//" and the path, without user name, password or port. */
+function typedHost(text: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? "";
+  return authority.slice(authority.lastIndexOf("@") + 1).replace(/:\d*$/, "");
+}
+
 /** Parses what a user typed as an address into an http(s) URL, or says what to fix. */
 function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
   const text = raw.trim();
@@ -37,13 +50,15 @@ function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
   try {
     url = new URL(text);
   } catch {
+    // Firefox's parser refuses "*" in a host where Node's and Chromium's accept it: the same
+    // input gets the same, more useful message in every browser.
+    const host = typedHost(text);
+    if (!host.startsWith("[") && NOT_IN_HOST_NAME.test(host)) return { ok: false, error: hostNameError(what) };
     return { ok: false, error: `The ${what} is not a valid URL: check it for typos.` };
   }
   // The URL standard lets "*" and other characters through in a host; a host-access pattern would
   // then cover every site.
-  if (!url.hostname.startsWith("[") && !HOST_NAME.test(url.hostname)) {
-    return { ok: false, error: `The host name in the ${what} can only contain letters, digits, dots, - and _.` };
-  }
+  if (!url.hostname.startsWith("[") && !HOST_NAME.test(url.hostname)) return { ok: false, error: hostNameError(what) };
   if (url.username !== "" || url.password !== "") {
     return {
       ok: false,

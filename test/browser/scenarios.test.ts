@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChromiumBrowser } from "./harness/chromium.ts";
 import { bundleUrlTables } from "./harness/core-bundle.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
+import { FirefoxBrowser } from "./harness/firefox.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
 import { settingsWithEntries } from "./harness/stored-settings.ts";
 import type { Outcome } from "./harness/url-tables.ts";
@@ -13,12 +14,17 @@ const KEY_OWN_PATH = "fake-key-tools-not-a-secret-03";
 const KEY_FROM_OPEN_WEBUI_SETTINGS = "typed-in-open-webui-settings";
 const SESSION_TOKEN = "fake-open-webui-session-token";
 
-const launchers: Record<string, (grantedHosts: readonly string[]) => Promise<ExtensionBrowser>> = {
-  chromium: (hosts) => ChromiumBrowser.launch(hosts),
-};
+/**
+ * Chromium cannot answer its own permission dialog, so its test package holds these hosts from
+ * install (noaccess.test deliberately left out). Firefox installs the store package unchanged and
+ * is granted access by the popup's Save clicks, as a user would grant it.
+ */
+const CHROMIUM_GRANTED_HOSTS = ["owui.test", "sub.owui.test", "other.test", "tools.test", "[::1]"];
 
-/** Hosts the test package holds access to from install; noaccess.test is deliberately left out. */
-const GRANTED_HOSTS = ["owui.test", "sub.owui.test", "other.test", "tools.test", "[::1]"];
+const launchers: Record<string, () => Promise<ExtensionBrowser>> = {
+  chromium: () => ChromiumBrowser.launch(CHROMIUM_GRANTED_HOSTS),
+  firefox: () => FirefoxBrowser.launch(),
+};
 
 describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   const log: LoggedRequest[] = [];
@@ -48,7 +54,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     ownPathUrl = `${owuiOrigin}/tools`;
     const launch = launchers[browserName];
     if (launch === undefined) throw new Error(`no launcher for ${browserName}`);
-    browser = await launch(GRANTED_HOSTS);
+    browser = await launch();
   });
 
   afterAll(async () => {
@@ -85,6 +91,11 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
       .toEqual(want);
   }
 
+  /** The host-access patterns the extension holds now. */
+  async function grantedOrigins(): Promise<string[]> {
+    return ((await browser.evaluateInExtension("chrome.permissions.getAll()")) as { origins: string[] }).origins;
+  }
+
   let owuiTab: BrowserTab;
 
   it("without an entry the tool call fails with 401, as in Open WebUI 0.6.0", async () => {
@@ -96,9 +107,13 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   it("after Save in the popup, the spec fetch, the preflight and the tool call all carry the key", async () => {
     const logged = log.length;
+    const access = ["http://owui.test/*", "http://tools.test/*"];
+    // In Firefox the access comes from the Save click itself, through permissions.request.
+    if (browser.grantsAccessOnClick) expect(await grantedOrigins()).toEqual([]);
     const popup = await browser.openPopup();
     await save(popup, { address: owuiOrigin, url: toolsUrl, key: KEY_ROOT });
     await popup.waitForText("Active in 1 Open WebUI tab.");
+    expect(await grantedOrigins()).toEqual(expect.arrayContaining(access));
     await waitForRule(toolsUrl, [owuiTab.id]);
 
     const spec = await owuiTab.getSpec(toolsUrl, KEY_FROM_OPEN_WEBUI_SETTINGS);
@@ -273,21 +288,45 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBe(`Bearer ${KEY_OWN_PATH}`);
   });
 
-  it("an entry without host access says so, offers to grant it, and gets no rule", async () => {
+  /** The entry says it lacks access, offers to grant it, and has no rule. */
+  async function expectWithoutAccess(popup: PopupPage, toolServerUrl: string, host: string): Promise<void> {
+    await popup.waitForText("ToolKey needs access to");
+    const text = await popup.entryText(toolServerUrl);
+    expect(text).toContain(`ToolKey needs access to ${host} for this entry.`);
+    expect(text).toContain("Grant access");
+    expect((await browser.sessionRules()).some((rule) => rule.condition.urlFilter === `|${toolServerUrl}/`)).toBe(false);
+  }
+
+  it("an entry saved while the access request goes unanswered says so, offers to grant it, and gets no rule", async () => {
     const noAccessUrl = `http://noaccess.test:${tools.port}`;
+    await browser.leaveAccessRequestsUnanswered(true);
     const popup = await browser.openPopup();
-    // Save asks for access to noaccess.test; the browser's dialog stays unanswered here.
     await save(popup, { address: owuiOrigin, url: noAccessUrl, key: KEY_ROOT });
     await popup.close();
     const reopened = await browser.openPopup();
-    await reopened.waitForText("ToolKey needs access to");
-    const text = await reopened.entryText(noAccessUrl);
-    expect(text).toContain("ToolKey needs access to http://noaccess.test for this entry.");
-    expect(text).toContain("Grant access");
-    expect((await browser.sessionRules()).some((rule) => rule.condition.urlFilter === `|${noAccessUrl}/`)).toBe(false);
+    await expectWithoutAccess(reopened, noAccessUrl, "http://noaccess.test");
+    expect((await owuiTab.callTool(noAccessUrl, "/unanswered")).status).toBe(401);
     await reopened.clickInEntry(noAccessUrl, "Remove");
     await reopened.close();
+    if (browser.grantsAccessOnClick) await browser.leaveAccessRequestsUnanswered(false);
   });
+
+  if (browserName === "firefox") {
+    it("access revoked while running takes the rule away and marks the entry; Grant access restores both (Firefox only: Chromium cannot revoke access its test package holds from install)", async () => {
+      await browser.evaluateInExtension(`chrome.permissions.remove({ origins: ["http://tools.test/*"] })`);
+      await waitForRule(toolsUrl, []);
+      expect((await owuiTab.callTool(toolsUrl, "/revoked")).status).toBe(401);
+      expect(lastRequest(tools.port, "POST", "/revoked")?.authorization).toBeUndefined();
+      const popup = await browser.openPopup();
+      await expectWithoutAccess(popup, toolsUrl, "http://tools.test");
+      await popup.clickInEntry(toolsUrl, "Grant access");
+      await waitForRule(toolsUrl, [owuiTab.id]);
+      expect((await owuiTab.callTool(toolsUrl, "/granted_again")).status).toBe(200);
+      expect(lastRequest(tools.port, "POST", "/granted_again")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+      await expect.poll(() => popup.entryText(toolsUrl)).toContain("Active in 1 Open WebUI tab.");
+      await popup.close();
+    });
+  }
 
   it("an Open WebUI and a tool server at IPv6 literals work", async () => {
     const ipv6Origin = `http://[::1]:${openWebUiOnIpv6.port}`;
@@ -349,8 +388,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   it("no key appears in the console output of the background, the popup or the tabs", async () => {
     await browser.logInBackground("console-capture-check");
-    await expect.poll(() => browser.consoleOutput().some((line) => line.includes("console-capture-check"))).toBe(true);
-    const output = browser.consoleOutput().join("\n");
+    await expect.poll(async () => (await browser.consoleOutput()).some((line) => line.includes("console-capture-check"))).toBe(true);
+    const output = (await browser.consoleOutput()).join("\n");
     for (const key of [KEY_ROOT, KEY_TIME, KEY_OWN_PATH]) expect(output).not.toContain(key);
   });
 
@@ -375,7 +414,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await popup.click("Reset settings");
     await popup.click("Click again to erase all entries");
     await popup.waitForText("No entries yet.");
-    expect(await popup.alerts()).toEqual([]);
+    await expect.poll(() => popup.alerts()).toEqual([]);
     await save(popup, { address: owuiOrigin, url: toolsUrl, key: KEY_ROOT });
     await popup.close();
     await waitForRule(toolsUrl, [owuiTab.id, tab.id]);

@@ -118,6 +118,12 @@ export const toolServerUrlRefused: UrlCase<string, Parsed<string>>[] = [
     input: "http://tools.*.example",
     expected: { ok: false, error: "The host name in the tool server URL can only contain letters, digits, dots, - and _." },
   },
+  {
+    // Every parser refuses "<" in a host: the message still names the host.
+    input: "http://tools<x>.example:8000/",
+    expected: { ok: false, error: "The host name in the tool server URL can only contain letters, digits, dots, - and _." },
+  },
+  { input: "http://tools.example:99999/", expected: { ok: false, error: "The tool server URL is not a valid URL: check it for typos." } },
   { input: "", expected: { ok: false, error: `Enter the tool server URL, for example ${TOOL_SERVER_EXAMPLE}.` } },
   { input: "  ", expected: { ok: false, error: `Enter the tool server URL, for example ${TOOL_SERVER_EXAMPLE}.` } },
   { input: "http://localhost:8000/my tools", expected: { ok: false, error: "The tool server URL cannot contain spaces." } },

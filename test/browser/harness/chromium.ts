@@ -1,15 +1,15 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
-import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup, ToolReply } from "./driver.ts";
+import { type BrowserContext, chromium, type Frame, type Page, type Worker } from "playwright-core";
+import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
+import { type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
 
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
   action: { openPopup(): Promise<void> };
   runtime: { sendMessage(message: unknown): Promise<unknown> };
-  extension: { getViews(filter: { type: "popup" }): Window[] };
   tabs: { query(filter: { url?: string }): Promise<{ id?: number }[]> };
   declarativeNetRequest: { getSessionRules(): Promise<InstalledRule[]> };
 };
@@ -75,78 +75,24 @@ function listen(context: BrowserContext, output: string[]): void {
 
 let tabSerial = 0;
 
-class ChromiumTab implements BrowserTab {
-  constructor(
-    readonly id: number,
-    readonly page: Page,
-  ) {}
+/** A Playwright page as the shared tab and toolbar-popup drivers use it. */
+function runIn(target: Page | Frame): RunInPage {
+  return (fn, arg) => target.evaluate(fn as never, arg as never);
+}
 
-  async goto(url: string): Promise<void> {
-    await this.page.goto(url);
-  }
-
-  private run(method: "getSpec" | "callTool" | "callOwnApi", args: string[]): Promise<ToolReply> {
-    return this.page.evaluate(
-      ([name, params]) => {
-        const owui = (window as unknown as { owui: Record<string, (...a: unknown[]) => Promise<ToolReply>> }).owui;
-        const call = owui[name as string] as (...a: unknown[]) => Promise<ToolReply>;
-        return call(...(params as unknown[]));
-      },
-      [method, args] as const,
-    );
-  }
-
-  getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply> {
-    return this.run("getSpec", [toolServerUrl, keyFromSettings]);
-  }
-
-  callTool(toolServerUrl: string, path: string): Promise<ToolReply> {
-    return this.run("callTool", [toolServerUrl, path]);
-  }
-
-  callOwnApi(path: string, sessionToken: string): Promise<ToolReply> {
-    return this.run("callOwnApi", [path, sessionToken]);
-  }
-
-  async callToolFromFrame(frameUrl: string, toolServerUrl: string, path: string): Promise<ToolReply> {
-    let frame = this.page.frames().find((candidate) => candidate.url() === frameUrl);
-    if (frame === undefined) {
-      await this.page.evaluate(
-        (src) =>
-          new Promise<void>((loaded) => {
-            const iframe = document.createElement("iframe");
-            iframe.src = src;
-            iframe.addEventListener("load", () => loaded(), { once: true });
-            document.body.append(iframe);
-          }),
-        frameUrl,
-      );
-      frame = this.page.frames().find((candidate) => candidate.url() === frameUrl);
-    }
-    if (frame === undefined) throw new Error(`no frame at ${frameUrl}`);
-    return frame.evaluate(
-      ([url, toolPath]) =>
-        (window as unknown as { owui: { callTool(u: string, p: string): Promise<ToolReply> } }).owui.callTool(url, toolPath),
-      [toolServerUrl, path] as const,
-    );
-  }
-
-  async loadImage(url: string): Promise<void> {
-    await this.page.evaluate(
-      (src) =>
-        new Promise<void>((done) => {
-          const image = new Image();
-          image.addEventListener("load", () => done(), { once: true });
-          image.addEventListener("error", () => done(), { once: true });
-          image.src = src;
-        }),
-      url,
-    );
-  }
-
-  close(): Promise<void> {
-    return this.page.close();
-  }
+function sitePage(page: Page): SitePage {
+  return {
+    run: runIn(page),
+    frame(url) {
+      const frame = page.frames().find((candidate) => candidate.url() === url);
+      return frame === undefined ? undefined : runIn(frame);
+    },
+    goto: async (url) => {
+      await page.goto(url);
+    },
+    bringToFront: () => page.bringToFront(),
+    close: () => page.close(),
+  };
 }
 
 class ChromiumPopup implements PopupPage {
@@ -205,52 +151,13 @@ class ChromiumPopup implements PopupPage {
   }
 }
 
-/**
- * The popup that action.openPopup() shows. Playwright does not list it as a page, so it is reached
- * from the probe page through extension.getViews, which returns the popup's window.
- */
-class ChromiumToolbarPopup implements ToolbarPopup {
-  constructor(private readonly probe: Page) {}
-
-  value(inputId: string): Promise<string> {
-    return this.probe.evaluate((id) => {
-      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
-      return (popup.document.getElementById(id) as HTMLInputElement).value;
-    }, inputId);
-  }
-
-  focused(): Promise<string> {
-    return this.probe.evaluate(() => {
-      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
-      return popup.document.activeElement?.id ?? "";
-    });
-  }
-
-  async fill(inputId: string, value: string): Promise<void> {
-    await this.probe.evaluate(
-      ({ id, text }) => {
-        const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
-        (popup.document.getElementById(id) as HTMLInputElement).value = text;
-      },
-      { id: inputId, text: value },
-    );
-  }
-
-  async saveAndClose(): Promise<void> {
-    await this.probe.evaluate(() => {
-      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
-      (popup.document.getElementById("save") as HTMLButtonElement).click();
-      popup.close();
-    });
-  }
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Debian's Chromium with the built ToolKey loaded, driven by playwright-core. */
 export class ChromiumBrowser implements ExtensionBrowser {
+  readonly grantsAccessOnClick = false;
   private readonly output: string[] = [];
 
   private constructor(
@@ -289,7 +196,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
       return tab?.id ?? -1;
     }, marked.href);
     if (id < 0) throw new Error(`could not find the tab of ${marked.href}`);
-    return new ChromiumTab(id, page);
+    return new SiteTab(id, sitePage(page));
   }
 
   async openPopup(): Promise<PopupPage> {
@@ -300,13 +207,14 @@ export class ChromiumBrowser implements ExtensionBrowser {
   }
 
   async openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup> {
-    await (tab as ChromiumTab).page.bringToFront();
+    await (tab as SiteTab).page.bringToFront();
     await (await this.liveBackground()).evaluate(() => chrome.action.openPopup());
-    await this.probe.waitForFunction(() => {
-      const [popup] = chrome.extension.getViews({ type: "popup" });
-      return popup !== undefined && popup.performance.getEntriesByName("toolkey:interactive").length > 0;
-    });
-    return new ChromiumToolbarPopup(this.probe);
+    await this.probe.waitForFunction(toolbarPopupIsReady);
+    return new ViewsToolbarPopup(runIn(this.probe));
+  }
+
+  async leaveAccessRequestsUnanswered(unanswered: boolean): Promise<void> {
+    if (!unanswered) throw new Error("Chromium's permission dialog cannot be answered by automation.");
   }
 
   evaluateInExtension(script: string): Promise<unknown> {
@@ -317,7 +225,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
     return this.probe.evaluate(() => chrome.declarativeNetRequest.getSessionRules()) as Promise<InstalledRule[]>;
   }
 
-  consoleOutput(): string[] {
+  async consoleOutput(): Promise<string[]> {
     return [...this.output];
   }
 

@@ -63,6 +63,14 @@ export interface InstalledRule {
 }
 
 export interface ExtensionBrowser {
+  /**
+   * Whether a request for host access made from a click is granted at once (Firefox, with its
+   * prompt turned off in the test profile) rather than waiting on a browser dialog that automation
+   * cannot answer (Chromium, whose test package therefore holds the test hosts from install).
+   */
+  readonly grantsAccessOnClick: boolean;
+  /** From now on, requests for host access wait on a dialog nobody answers (or, with false, no longer do). */
+  leaveAccessRequestsUnanswered(unanswered: boolean): Promise<void>;
   openTab(url: string): Promise<BrowserTab>;
   openPopup(): Promise<PopupPage>;
   /** Makes the tab the active one and opens the toolbar popup over it. */
@@ -75,7 +83,7 @@ export interface ExtensionBrowser {
    * Everything written to the console so far by the extension's background and pages and by the
    * tabs, and every uncaught error, as text.
    */
-  consoleOutput(): string[];
+  consoleOutput(): Promise<string[]>;
   /** Stops the background (as the browser does to an idle one); the next event wakes it again. */
   stopBackground(): Promise<void>;
   /** Writes a line to the background's console, to prove that consoleOutput() hears it. */

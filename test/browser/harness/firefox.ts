@@ -1,0 +1,374 @@
+import type { ChildProcess } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from "puppeteer-core";
+import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
+import { FIREFOX_PATH, TEST_HOSTS } from "./environment.ts";
+import { type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+
+/** The extension APIs that the driver calls from an extension page, as far as it uses them. */
+declare const browser: {
+  tabs: { query(filter: object): Promise<{ id?: number }[]> };
+  action: { openPopup(): Promise<void> };
+  runtime: { sendMessage(message: unknown): Promise<unknown>; getBackgroundPage(): Promise<{ console: Console }> };
+  declarativeNetRequest: { getSessionRules(): Promise<InstalledRule[]> };
+};
+
+/** What a page with the system principal (about:debugging) can reach; used for what no web page may do. */
+declare const ChromeUtils: { importESModule(url: string): Record<string, unknown> };
+declare const Services: {
+  prefs: { setBoolPref(name: string, value: boolean): void };
+  console: { getMessageArray(): { message?: string; errorMessage?: string; sourceName?: string }[] };
+};
+
+const DIST = resolve(import.meta.dirname, "../../../dist");
+const MANIFEST = JSON.parse(readFileSync(join(DIST, "firefox/manifest.json"), "utf8")) as {
+  version: string;
+  browser_specific_settings: { gecko: { id: string } };
+};
+const GECKO_ID = MANIFEST.browser_specific_settings.gecko.id;
+/** The store package itself is what the tests install: the same bytes a user gets from addons.mozilla.org. */
+const PACKAGE = join(DIST, `toolkey-firefox-${MANIFEST.version}.zip`);
+/** Fixed through a pref, so that the tests know the moz-extension:// host before the add-on starts. */
+const UUID = "4d6f6b2e-7465-4b73-8b65-792d74657374";
+const POPUP_URL = `moz-extension://${UUID}/src/popup/index.html`;
+
+const PREFS: Record<string, unknown> = {
+  "extensions.webextensions.uuids": JSON.stringify({ [GECKO_ID]: UUID }),
+  // An add-on in the profile's extensions folder, unsigned (Firefox ESR honours this), enabled at once.
+  "xpinstall.signatures.required": false,
+  "extensions.autoDisableScopes": 0,
+  "extensions.enabledScopes": 15,
+  // permissions.request from a click grants at once instead of showing a prompt automation cannot answer.
+  "extensions.webextOptionalPermissionPrompts": false,
+  "extensions.openPopupWithoutUserGesture.enabled": true,
+  "network.dns.localDomains": TEST_HOSTS.join(","),
+  "dom.security.https_first": false,
+  "dom.security.https_first_schemeless": false,
+  // Every console message of the extension and the pages, background included, is written to stdout.
+  "devtools.console.stdout.content": true,
+};
+
+const POLL_MS = 50;
+const WAIT_MS = 15_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** Polls until `check` gives true, else fails with `what`. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(POLL_MS);
+  }
+  throw new Error(`Firefox: timed out waiting for ${what}`);
+}
+
+function runIn(target: Page | Frame): RunInPage {
+  return (fn, arg) => target.evaluate(fn as never, arg as never) as never;
+}
+
+function sitePage(page: Page): SitePage {
+  return {
+    run: runIn(page),
+    frame(url) {
+      const frame = page.frames().find((candidate) => candidate.url() === url);
+      return frame === undefined ? undefined : runIn(frame);
+    },
+    goto: async (url) => {
+      await page.goto(url);
+    },
+    bringToFront: () => page.bringToFront(),
+    close: () => page.close(),
+  };
+}
+
+/** What the popup driver looks for, found as a user would: by label, by accessible name, by entry. */
+interface Target {
+  kind: "field" | "button" | "checkbox" | "summary";
+  name: string;
+  /** Only inside the entry with this tool-server URL. */
+  entry?: string;
+}
+
+/** Runs in the popup page: the element a Target names, or null. Self-contained, as it is sent as text. */
+function locate(target: Target): HTMLElement | null {
+  let root: ParentNode = document;
+  if (target.entry !== undefined) {
+    const entry = [...document.querySelectorAll("li.entry")].find(
+      (item) => item.querySelector(".tool-url")?.textContent?.trim() === target.entry,
+    );
+    if (entry === undefined) return null;
+    root = entry;
+  }
+  const labelled = (text: string) =>
+    [...root.querySelectorAll("label")].find((label) => label.textContent?.trim() === text)?.control as HTMLElement | undefined;
+  if (target.kind === "field" || target.kind === "checkbox") return labelled(target.name) ?? null;
+  if (target.kind === "summary") {
+    return [...root.querySelectorAll("summary")].find((summary) => summary.textContent?.trim() === target.name) ?? null;
+  }
+  const buttons = [...root.querySelectorAll("button")];
+  const nameOf = (button: HTMLButtonElement) => (button.getAttribute("aria-label") ?? button.textContent ?? "").trim();
+  return (
+    buttons.find((button) => nameOf(button) === target.name) ??
+    (target.entry === undefined ? undefined : buttons.find((button) => nameOf(button).toLowerCase().includes(target.name.toLowerCase()))) ??
+    null
+  );
+}
+
+/** The popup opened as a page in a tab, driven with real clicks and key presses. */
+class FirefoxPopup implements PopupPage {
+  constructor(private readonly page: Page) {}
+
+  /**
+   * Finds the target and acts on it; again when the popup redrew its list in between (a state
+   * broadcast replaces the entries' elements), as Playwright's locators do.
+   */
+  private async act(target: Target, action: (element: ElementHandle<HTMLElement>) => Promise<void>): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const element = (await this.page.evaluateHandle(locate, target)).asElement() as ElementHandle<HTMLElement> | null;
+      if (element !== null) {
+        try {
+          await action(element);
+          return;
+        } catch (error) {
+          if (!String(error).includes("detached")) throw error;
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`Firefox: no ${target.kind} "${target.name}" in the popup`);
+      await sleep(POLL_MS);
+    }
+  }
+
+  async fill(label: string, value: string): Promise<void> {
+    await this.act({ kind: "field", name: label }, async (field) => {
+      if (!(await field.evaluate((element) => element.checkVisibility()))) {
+        await this.act({ kind: "summary", name: "Header and scheme" }, (summary) => summary.click());
+      }
+      await field.click();
+      await field.evaluate((element) => (element as HTMLInputElement).select());
+      await this.page.keyboard.press("Backspace");
+      await field.type(value);
+    });
+  }
+
+  click(buttonName: string): Promise<void> {
+    return this.act({ kind: "button", name: buttonName }, (button) => button.click());
+  }
+
+  clickInEntry(toolServerUrl: string, buttonName: string): Promise<void> {
+    return this.act({ kind: "button", name: buttonName, entry: toolServerUrl }, (button) => button.click());
+  }
+
+  setEnabled(toolServerUrl: string, enabled: boolean): Promise<void> {
+    return this.act({ kind: "checkbox", name: "Enabled", entry: toolServerUrl }, async (checkbox) => {
+      if ((await checkbox.evaluate((element) => (element as HTMLInputElement).checked)) !== enabled) await checkbox.click();
+    });
+  }
+
+  text(): Promise<string> {
+    // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
+    return this.page.evaluate(() => document.body.innerText);
+  }
+
+  entryText(toolServerUrl: string): Promise<string | undefined> {
+    return this.page.evaluate((url) => {
+      const entry = [...document.querySelectorAll<HTMLElement>("li.entry")].find(
+        (item) => item.querySelector(".tool-url")?.textContent?.trim() === url,
+      );
+      // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
+      return entry?.innerText;
+    }, toolServerUrl);
+  }
+
+  entryCount(): Promise<number> {
+    return this.page.evaluate(() => document.querySelectorAll("li.entry").length);
+  }
+
+  alerts(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('[role="alert"]')]
+        .filter((alert) => alert.checkVisibility())
+        // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
+        .map((alert) => alert.innerText.trim())
+        .filter((text) => text !== ""),
+    );
+  }
+
+  async waitForText(text: string): Promise<void> {
+    // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
+    await until(`"${text}" in the popup`, () => this.page.evaluate((wanted) => document.body.innerText.includes(wanted), text));
+  }
+
+  close(): Promise<void> {
+    return this.page.close();
+  }
+}
+
+/**
+ * Debian's Firefox ESR with ToolKey's store package installed in the profile (so that it survives a
+ * restart, as an add-on from addons.mozilla.org does), driven by puppeteer-core over WebDriver BiDi.
+ * Host access is not granted at install: the popup's Save click asks for it, as for a user.
+ */
+export class FirefoxBrowser implements ExtensionBrowser {
+  readonly grantsAccessOnClick = true;
+  private readonly output: string[] = [];
+  private firefox!: Browser;
+  /** An extension page kept open to call extension APIs; BiDi cannot reach the background itself. */
+  private probe!: Page;
+  /** about:debugging, whose system principal reaches what no extension page may (the background's lifecycle). */
+  private privileged: Page | undefined;
+  /** Opening tabs one at a time, so that each new tab's id is the one that appeared. */
+  private opening: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly profile: string) {}
+
+  static async launch(): Promise<FirefoxBrowser> {
+    const profile = mkdtempSync(join(tmpdir(), "toolkey-firefox-"));
+    mkdirSync(join(profile, "extensions"));
+    copyFileSync(PACKAGE, join(profile, "extensions", `${GECKO_ID}.xpi`));
+    const launched = new FirefoxBrowser(profile);
+    await launched.start();
+    return launched;
+  }
+
+  private async start(): Promise<void> {
+    this.firefox = await puppeteer.launch({
+      browser: "firefox",
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      userDataDir: this.profile,
+      // Without it, BiDi refuses to navigate to moz-extension:// and about: pages.
+      args: ["--remote-allow-system-access"],
+      extraPrefsFirefox: PREFS,
+    });
+    this.listen(this.firefox.process());
+    this.privileged = undefined;
+    this.probe = await this.openExtensionPage(POPUP_URL);
+  }
+
+  private listen(process: ChildProcess | null): void {
+    for (const stream of [process?.stdout, process?.stderr]) {
+      stream?.setEncoding("utf8");
+      stream?.on("data", (chunk: string) => this.output.push(...chunk.split("\n").filter((line) => line !== "")));
+    }
+  }
+
+  /**
+   * Opens an extension page in a new tab. Over BiDi, navigation to moz-extension:// never reports
+   * its end (see browser-testing.md), so it is started and then polled.
+   */
+  private async openExtensionPage(url: string): Promise<Page> {
+    const page = await this.firefox.newPage();
+    page.goto(url).catch(() => undefined);
+    await until(`${url} to load`, () =>
+      page.evaluate((href) => location.href === href && document.readyState === "complete" && typeof browser === "object", url),
+    );
+    return page;
+  }
+
+  private async runPrivileged<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+    if (this.privileged === undefined) {
+      const page = await this.firefox.newPage();
+      page.goto("about:debugging").catch(() => undefined);
+      await until("about:debugging", () => page.evaluate(() => typeof ChromeUtils === "object" && document.readyState === "complete"));
+      this.privileged = page;
+    }
+    return runIn(this.privileged)(fn, arg);
+  }
+
+  private tabIds(): Promise<number[]> {
+    return this.probe.evaluate(async () => (await browser.tabs.query({})).map((tab) => tab.id ?? -1));
+  }
+
+  openTab(url: string): Promise<BrowserTab> {
+    const opened = this.opening.then(async () => {
+      // Without access to a host, the extension cannot see a tab's URL: the new tab is the new id.
+      const before = await this.tabIds();
+      const page = await this.firefox.newPage();
+      const id = (await this.tabIds()).find((candidate) => !before.includes(candidate));
+      if (id === undefined) throw new Error(`could not find the tab opened for ${url}`);
+      await page.goto(url);
+      return new SiteTab(id, sitePage(page));
+    });
+    this.opening = opened.catch(() => undefined);
+    return opened;
+  }
+
+  async openPopup(): Promise<PopupPage> {
+    const page = await this.openExtensionPage(POPUP_URL);
+    const popup = new FirefoxPopup(page);
+    await popup.waitForText("Entries");
+    return popup;
+  }
+
+  async openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup> {
+    await (tab as SiteTab).page.bringToFront();
+    await this.probe.evaluate(() => browser.action.openPopup());
+    await until("the toolbar popup", () => this.probe.evaluate(toolbarPopupIsReady));
+    return new ViewsToolbarPopup(runIn(this.probe));
+  }
+
+  async leaveAccessRequestsUnanswered(unanswered: boolean): Promise<void> {
+    await this.runPrivileged((prompt) => Services.prefs.setBoolPref("extensions.webextOptionalPermissionPrompts", prompt), unanswered);
+  }
+
+  evaluateInExtension(script: string): Promise<unknown> {
+    return this.probe.evaluate(script);
+  }
+
+  async sessionRules(): Promise<InstalledRule[]> {
+    return this.probe.evaluate(() => browser.declarativeNetRequest.getSessionRules());
+  }
+
+  /** What Firefox's console service holds: errors and warnings of every process, the extension's included. */
+  private reportedToConsole(): Promise<string[]> {
+    return this.runPrivileged(
+      () =>
+        Services.console
+          .getMessageArray()
+          .map((message) => `[${message.sourceName ?? ""}] ${message.errorMessage ?? message.message ?? ""}`),
+      null,
+    );
+  }
+
+  async consoleOutput(): Promise<string[]> {
+    return [...this.output, ...(await this.reportedToConsole())];
+  }
+
+  async stopBackground(): Promise<void> {
+    const state = await this.runPrivileged(async (id) => {
+      const { ExtensionParent } = ChromeUtils.importESModule("resource://gre/modules/ExtensionParent.sys.mjs") as {
+        ExtensionParent: { GlobalManager: { getExtension(id: string): { terminateBackground(): Promise<void>; backgroundState: string } } };
+      };
+      // What Firefox itself calls when the event page has been idle for its timeout.
+      const extension = ExtensionParent.GlobalManager.getExtension(id);
+      await extension.terminateBackground();
+      return extension.backgroundState;
+    }, GECKO_ID);
+    if (state !== "stopped") throw new Error(`Firefox: the background is ${state} after terminateBackground()`);
+  }
+
+  async logInBackground(text: string): Promise<void> {
+    await this.probe.evaluate(async (line) => {
+      await browser.runtime.sendMessage({ type: "getState" });
+      (await browser.runtime.getBackgroundPage()).console.log(line);
+    }, text);
+  }
+
+  async restart(): Promise<void> {
+    // The console service starts empty in the new process: keep what the old one heard.
+    this.output.push(...(await this.reportedToConsole()));
+    await this.firefox.close();
+    await this.start();
+  }
+
+  async close(): Promise<void> {
+    await this.firefox.close();
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+}

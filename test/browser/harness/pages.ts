@@ -1,0 +1,130 @@
+import type { BrowserTab, ToolbarPopup, ToolReply } from "./driver.ts";
+
+/** Runs a function in a page with one serialisable argument: what the pages of both drivers can do. */
+export type RunInPage = <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => Promise<R>;
+
+/** A normal tab as each driver reaches it. */
+export interface SitePage {
+  run: RunInPage;
+  /** The frame of this page loaded from `url`, if there is one. */
+  frame(url: string): RunInPage | undefined;
+  goto(url: string): Promise<void>;
+  bringToFront(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type OwuiCall = "getSpec" | "callTool" | "callOwnApi";
+
+function callOwui({ name, args }: { name: OwuiCall; args: string[] }): Promise<ToolReply> {
+  const owui = (window as unknown as { owui: Record<OwuiCall, (...a: string[]) => Promise<ToolReply>> }).owui;
+  return owui[name](...args);
+}
+
+/** A tab whose page is the imitation Open WebUI (or another site serving it), the same in every browser. */
+export class SiteTab implements BrowserTab {
+  constructor(
+    readonly id: number,
+    readonly page: SitePage,
+  ) {}
+
+  goto(url: string): Promise<void> {
+    return this.page.goto(url);
+  }
+
+  getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply> {
+    return this.page.run(callOwui, { name: "getSpec", args: [toolServerUrl, keyFromSettings] });
+  }
+
+  callTool(toolServerUrl: string, path: string): Promise<ToolReply> {
+    return this.page.run(callOwui, { name: "callTool", args: [toolServerUrl, path] });
+  }
+
+  callOwnApi(path: string, sessionToken: string): Promise<ToolReply> {
+    return this.page.run(callOwui, { name: "callOwnApi", args: [path, sessionToken] });
+  }
+
+  async callToolFromFrame(frameUrl: string, toolServerUrl: string, path: string): Promise<ToolReply> {
+    if (this.page.frame(frameUrl) === undefined) {
+      await this.page.run(
+        (src) =>
+          new Promise<void>((loaded) => {
+            const iframe = document.createElement("iframe");
+            iframe.src = src;
+            iframe.addEventListener("load", () => loaded(), { once: true });
+            document.body.append(iframe);
+          }),
+        frameUrl,
+      );
+    }
+    const frame = this.page.frame(frameUrl);
+    if (frame === undefined) throw new Error(`no frame at ${frameUrl}`);
+    return frame(callOwui, { name: "callTool", args: [toolServerUrl, path] });
+  }
+
+  async loadImage(url: string): Promise<void> {
+    await this.page.run(
+      (src) =>
+        new Promise<void>((done) => {
+          const image = new Image();
+          image.addEventListener("load", () => done(), { once: true });
+          image.addEventListener("error", () => done(), { once: true });
+          image.src = src;
+        }),
+      url,
+    );
+  }
+
+  close(): Promise<void> {
+    return this.page.close();
+  }
+}
+
+/** The one extension API the toolbar popup's driver calls; Firefox has the `chrome` namespace too. */
+declare const chrome: { extension: { getViews(filter: { type: "popup" }): Window[] } };
+
+/** Whether the toolbar popup is open and has finished drawing (it marks "toolkey:interactive"). */
+export function toolbarPopupIsReady(): boolean {
+  const [popup] = chrome.extension.getViews({ type: "popup" });
+  return popup !== undefined && popup.performance.getEntriesByName("toolkey:interactive").length > 0;
+}
+
+/**
+ * The popup that action.openPopup() shows. Neither driver lists it as a page, so it is reached from
+ * an extension page (`probe`) through extension.getViews, which returns the popup's window. Each
+ * function below runs in the probe, so each finds the popup itself.
+ */
+export class ViewsToolbarPopup implements ToolbarPopup {
+  constructor(private readonly probe: RunInPage) {}
+
+  value(inputId: string): Promise<string> {
+    return this.probe((id) => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      return (popup.document.getElementById(id) as HTMLInputElement).value;
+    }, inputId);
+  }
+
+  focused(): Promise<string> {
+    return this.probe(() => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      return popup.document.activeElement?.id ?? "";
+    }, null);
+  }
+
+  async fill(inputId: string, value: string): Promise<void> {
+    await this.probe(
+      ({ id, text }) => {
+        const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+        (popup.document.getElementById(id) as HTMLInputElement).value = text;
+      },
+      { id: inputId, text: value },
+    );
+  }
+
+  async saveAndClose(): Promise<void> {
+    await this.probe(() => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      (popup.document.getElementById("save") as HTMLButtonElement).click();
+      popup.close();
+    }, null);
+  }
+}
