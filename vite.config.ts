@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { crx, type ManifestV3Export } from "@crxjs/vite-plugin";
 import { defineConfig, type Plugin } from "vite";
@@ -7,7 +7,8 @@ import { listFiles, zipFiles } from "./scripts/zip.ts";
 
 type Target = "chrome" | "firefox";
 const target: Target = process.env.TARGET === "firefox" ? "firefox" : "chrome";
-const outDir = resolve(import.meta.dirname, "dist", target);
+const root = import.meta.dirname;
+const outDir = resolve(root, "dist", target);
 
 export const GECKO_ID = "{6f1d3c2a-8b7e-4c55-9a0f-2d4e6b8c1a37}";
 
@@ -31,16 +32,39 @@ function firefoxManifest(source: typeof manifest): ManifestV3Export {
   } as ManifestV3Export;
 }
 
-/** Writes dist/toolkey-<target>-<version>.zip from the finished build, without Vite's own metadata. */
+/**
+ * What a store reviewer needs to rebuild the packages with `npm ci && npm run build`: the build's
+ * own inputs, nothing else (the tests, the benchmark and the linters' settings are left out).
+ */
+export const SOURCE_PATHS = [
+  "README.md",
+  "manifest.json",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "vite.config.ts",
+  "public",
+  "scripts",
+  "src",
+];
+
+/**
+ * Writes dist/toolkey-<target>-<version>.zip from the finished build, without Vite's own metadata,
+ * and, with the Firefox build, dist/toolkey-source-<version>.zip for addons.mozilla.org's review.
+ */
 function storeZip(): Plugin {
   return {
     name: "toolkey-store-zip",
     apply: "build",
     closeBundle() {
       const files = listFiles(outDir).filter((file) => !file.includes(`${outDir}/.vite`));
-      mkdirSync(resolve(outDir, ".."), { recursive: true });
-      const zipPath = resolve(outDir, "..", `toolkey-${target}-${manifest.version}.zip`);
-      writeFileSync(zipPath, zipFiles(outDir, files));
+      const dist = resolve(outDir, "..");
+      mkdirSync(dist, { recursive: true });
+      writeFileSync(resolve(dist, `toolkey-${target}-${manifest.version}.zip`), zipFiles(outDir, files));
+      if (target === "firefox") {
+        const sources = SOURCE_PATHS.map((path) => resolve(root, path)).flatMap((path) => (statSync(path).isDirectory() ? listFiles(path) : [path]));
+        writeFileSync(resolve(dist, `toolkey-source-${manifest.version}.zip`), zipFiles(root, sources.sort()));
+      }
     },
   };
 }
