@@ -62,7 +62,9 @@ function storeZip(): Plugin {
       mkdirSync(dist, { recursive: true });
       writeFileSync(resolve(dist, `toolkey-${target}-${manifest.version}.zip`), zipFiles(outDir, files));
       if (target === "firefox") {
-        const sources = SOURCE_PATHS.map((path) => resolve(root, path)).flatMap((path) => (statSync(path).isDirectory() ? listFiles(path) : [path]));
+        const sources = SOURCE_PATHS.map((path) => resolve(root, path)).flatMap((path) =>
+          statSync(path).isDirectory() ? listFiles(path) : [path],
+        );
         writeFileSync(resolve(dist, `toolkey-source-${manifest.version}.zip`), zipFiles(root, sources.sort()));
       }
     },
