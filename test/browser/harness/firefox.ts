@@ -341,16 +341,21 @@ export class FirefoxBrowser implements ExtensionBrowser {
   }
 
   async stopBackground(): Promise<void> {
-    const state = await this.runPrivileged(async (id) => {
-      const { ExtensionParent } = ChromeUtils.importESModule("resource://gre/modules/ExtensionParent.sys.mjs") as {
-        ExtensionParent: { GlobalManager: { getExtension(id: string): { terminateBackground(): Promise<void>; backgroundState: string } } };
-      };
-      // What Firefox itself calls when the event page has been idle for its timeout.
-      const extension = ExtensionParent.GlobalManager.getExtension(id);
-      await extension.terminateBackground();
-      return extension.backgroundState;
-    }, GECKO_ID);
-    if (state !== "stopped") throw new Error(`Firefox: the background is ${state} after terminateBackground()`);
+    // Firefox leaves a background that is busy starting or handling an event running; ask again.
+    await until("the background to stop", async () => {
+      const state = await this.runPrivileged(async (id) => {
+        const { ExtensionParent } = ChromeUtils.importESModule("resource://gre/modules/ExtensionParent.sys.mjs") as {
+          ExtensionParent: {
+            GlobalManager: { getExtension(id: string): { terminateBackground(): Promise<void>; backgroundState: string } };
+          };
+        };
+        // What Firefox itself calls when the event page has been idle for its timeout.
+        const extension = ExtensionParent.GlobalManager.getExtension(id);
+        await extension.terminateBackground();
+        return extension.backgroundState;
+      }, GECKO_ID);
+      return state === "stopped";
+    });
   }
 
   async logInBackground(text: string): Promise<void> {
