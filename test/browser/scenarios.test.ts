@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { missingPatterns } from "../../src/core/permissions.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
 import { bundleUrlTables } from "./harness/core-bundle.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FirefoxBrowser } from "./harness/firefox.ts";
-import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
+import { type LoggedRequest, makeTestCertificate, startSite, type TestSite } from "./harness/servers.ts";
 import { settingsWithEntries } from "./harness/stored-settings.ts";
 import type { Outcome } from "./harness/url-tables.ts";
 
@@ -34,6 +35,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   let toolsOtherPort: TestSite;
   let openWebUiOnIpv6: TestSite;
   let toolsOnIpv6: TestSite;
+  let openWebUiOnHttps: TestSite;
+  let toolsOnHttps: TestSite;
   let browser: ExtensionBrowser;
 
   let owuiOrigin: string;
@@ -48,6 +51,9 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     toolsOtherPort = await startSite(log, { tools: { "": KEY_ROOT } });
     openWebUiOnIpv6 = await startSite(log, { address: "::1" });
     toolsOnIpv6 = await startSite(log, { tools: { "": KEY_TIME }, address: "::1" });
+    const tls = makeTestCertificate(["owui.test", "tools.test"]);
+    openWebUiOnHttps = await startSite(log, { tls });
+    toolsOnHttps = await startSite(log, { tools: { "": KEY_TIME }, tls });
     owuiOrigin = `http://owui.test:${openWebUi.port}`;
     toolsUrl = `http://tools.test:${tools.port}`;
     timeUrl = `${toolsUrl}/time`;
@@ -59,7 +65,11 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([openWebUi, openWebUiOtherPort, tools, toolsOtherPort, openWebUiOnIpv6, toolsOnIpv6].map((site) => site?.close()));
+    await Promise.all(
+      [openWebUi, openWebUiOtherPort, tools, toolsOtherPort, openWebUiOnIpv6, toolsOnIpv6, openWebUiOnHttps, toolsOnHttps].map((site) =>
+        site?.close(),
+      ),
+    );
   });
 
   /** What the tool server last logged for this method and path. */
@@ -113,7 +123,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     const popup = await browser.openPopup();
     await save(popup, { address: owuiOrigin, url: toolsUrl, key: KEY_ROOT });
     await popup.waitForText("Active in 1 Open WebUI tab.");
-    expect(await grantedOrigins()).toEqual(expect.arrayContaining(access));
+    expect(missingPatterns(access, await grantedOrigins())).toEqual([]);
     await waitForRule(toolsUrl, [owuiTab.id]);
 
     const spec = await owuiTab.getSpec(toolsUrl, KEY_FROM_OPEN_WEBUI_SETTINGS);
@@ -187,6 +197,13 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     const image = lastRequest(tools.port, "GET", "/image.png");
     expect(image).toBeDefined();
     expect(image?.authorization).toBeUndefined();
+  });
+
+  it("a WebSocket the Open WebUI tab opens to the tool server gets no header: only fetch and XHR do", async () => {
+    await owuiTab.openWebSocket(`ws://tools.test:${tools.port}/socket`);
+    const handshake = lastRequest(tools.port, "WEBSOCKET", "/socket");
+    expect(handshake).toBeDefined();
+    expect(handshake?.authorization).toBeUndefined();
   });
 
   it("a tab that left the Open WebUI for another site gets no header", async () => {
@@ -328,6 +345,22 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     });
   }
 
+  if (browserName === "chromium") {
+    it("a Save the browser cannot store (storage full) is refused with a message, and the entries in force keep working (Chromium only: Firefox's storage.local has no quota)", async () => {
+      await browser.evaluateInExtension(
+        `chrome.storage.local.getBytesInUse(null).then((used) => chrome.storage.local.set({ filler: "x".repeat(chrome.storage.local.QUOTA_BYTES - used - 100) }))`,
+      );
+      const popup = await browser.openPopup();
+      await save(popup, { address: owuiOrigin, url: `${toolsUrl}/too_much`, key: KEY_ROOT });
+      await popup.waitForText("ToolKey could not save");
+      expect(await popup.alerts()).toEqual(["ToolKey could not save: the browser refused to store the settings. Nothing was changed."]);
+      expect(await popup.entryText(`${toolsUrl}/too_much`)).toBeUndefined();
+      expect((await owuiTab.callTool(toolsUrl, "/while_full")).status).toBe(200);
+      await browser.evaluateInExtension(`chrome.storage.local.remove("filler")`);
+      await popup.close();
+    });
+  }
+
   it("an Open WebUI and a tool server at IPv6 literals work", async () => {
     const ipv6Origin = `http://[::1]:${openWebUiOnIpv6.port}`;
     const ipv6Tools = `http://[0:0::1]:${toolsOnIpv6.port}/`;
@@ -340,6 +373,26 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(toolsOnIpv6.port, "POST", "/over_ipv6")?.authorization).toBe(`Bearer ${KEY_TIME}`);
     await popup.clickInEntry(normalised, "Remove");
     await popup.close();
+    await tab.close();
+  });
+
+  it("an Open WebUI on https with an https tool server gets the key; a page on the same host over http gets none", async () => {
+    const httpsOrigin = `https://owui.test:${openWebUiOnHttps.port}`;
+    const httpsTools = `https://tools.test:${toolsOnHttps.port}`;
+    const tab = await browser.openTab(`${httpsOrigin}/`);
+    const popup = await browser.openPopup();
+    await save(popup, { address: httpsOrigin, url: httpsTools, key: KEY_TIME });
+    await waitForRule(httpsTools, [tab.id]);
+    expect((await tab.callTool(httpsTools, "/over_https")).status).toBe(200);
+    expect(lastRequest(toolsOnHttps.port, "POST", "/over_https")?.authorization).toBe(`Bearer ${KEY_TIME}`);
+    // One port speaks one protocol: the http page of the same host is on another port.
+    const plain = await browser.openTab(`http://owui.test:${openWebUiOtherPort.port}/`);
+    expect((await plain.callTool(httpsTools, "/from_http")).status).toBe(401);
+    expect(lastRequest(toolsOnHttps.port, "POST", "/from_http")?.authorization).toBeUndefined();
+    await popup.clickInEntry(httpsTools, "Remove");
+    await waitForRule(httpsTools, []);
+    await popup.close();
+    await plain.close();
     await tab.close();
   });
 

@@ -30,7 +30,7 @@ export function preparePackage(grantedHosts: readonly string[]): string {
   cpSync(DIST, dir, { recursive: true });
   const manifestPath = join(dir, "manifest.json");
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>;
-  manifest.host_permissions = grantedHosts.map((host) => `http://${host}/*`);
+  manifest.host_permissions = grantedHosts.map((host) => `*://${host}/*`);
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   writeFileSync(join(dir, PROBE_PATH), "<!doctype html><title>probe</title>");
   return dir;
@@ -53,6 +53,8 @@ export async function launchChromium(
       "--disable-sync",
       "--no-first-run",
       "--disable-quic",
+      // The https test sites use a certificate made for the run.
+      "--ignore-certificate-errors",
       `--host-resolver-rules=${TEST_HOSTS.map((host) => `MAP ${host} 127.0.0.1`).join(",")}`,
       "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
       `--disable-extensions-except=${extensions.join(",")}`,
@@ -76,7 +78,7 @@ function listen(context: BrowserContext, output: string[]): void {
 let tabSerial = 0;
 
 /** A Playwright page as the shared tab and toolbar-popup drivers use it. */
-function runIn(target: Page | Frame): RunInPage {
+export function runIn(target: Page | Frame): RunInPage {
   return (fn, arg) => target.evaluate(fn as never, arg as never);
 }
 
@@ -95,7 +97,7 @@ function sitePage(page: Page): SitePage {
   };
 }
 
-class ChromiumPopup implements PopupPage {
+export class ChromiumPopup implements PopupPage {
   constructor(private readonly page: Page) {}
 
   async fill(label: string, value: string): Promise<void> {

@@ -20,6 +20,8 @@ export interface BrowserTab {
   callToolFromFrame(frameUrl: string, toolServerUrl: string, path: string): Promise<ToolReply>;
   /** Loads the URL as an image of the page: a request that is not an XMLHttpRequest or fetch. */
   loadImage(url: string): Promise<void>;
+  /** Opens a WebSocket to the URL and waits until it has opened, failed or closed. */
+  openWebSocket(url: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -22,17 +22,17 @@ declare const Services: {
   console: { getMessageArray(): { message?: string; errorMessage?: string; sourceName?: string }[] };
 };
 
-const DIST = resolve(import.meta.dirname, "../../../dist");
+export const DIST = resolve(import.meta.dirname, "../../../dist");
 const MANIFEST = JSON.parse(readFileSync(join(DIST, "firefox/manifest.json"), "utf8")) as {
   version: string;
   browser_specific_settings: { gecko: { id: string } };
 };
-const GECKO_ID = MANIFEST.browser_specific_settings.gecko.id;
+export const GECKO_ID = MANIFEST.browser_specific_settings.gecko.id;
 /** The store package itself is what the tests install: the same bytes a user gets from addons.mozilla.org. */
 const PACKAGE = join(DIST, `toolkey-firefox-${MANIFEST.version}.zip`);
 /** Fixed through a pref, so that the tests know the moz-extension:// host before the add-on starts. */
 const UUID = "4d6f6b2e-7465-4b73-8b65-792d74657374";
-const POPUP_URL = `moz-extension://${UUID}/src/popup/index.html`;
+export const POPUP_URL = `moz-extension://${UUID}/src/popup/index.html`;
 
 const PREFS: Record<string, unknown> = {
   "extensions.webextensions.uuids": JSON.stringify({ [GECKO_ID]: UUID }),
@@ -58,7 +58,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until `check` gives true, else fails with `what`. */
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+export async function until(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
@@ -67,7 +67,7 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
   throw new Error(`Firefox: timed out waiting for ${what}`);
 }
 
-function runIn(target: Page | Frame): RunInPage {
+export function runIn(target: Page | Frame): RunInPage {
   return (fn, arg) => target.evaluate(fn as never, arg as never) as never;
 }
 
@@ -120,7 +120,7 @@ function locate(target: Target): HTMLElement | null {
 }
 
 /** The popup opened as a page in a tab, driven with real clicks and key presses. */
-class FirefoxPopup implements PopupPage {
+export class FirefoxPopup implements PopupPage {
   constructor(private readonly page: Page) {}
 
   /**
@@ -209,6 +209,34 @@ class FirefoxPopup implements PopupPage {
   }
 }
 
+/** Debian's Firefox ESR on a profile, with the test prefs (and any others given). */
+export function launchFirefox(profile: string, extraPrefs: Record<string, unknown> = {}): Promise<Browser> {
+  return puppeteer.launch({
+    browser: "firefox",
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    // The https test sites use a certificate made for the run.
+    acceptInsecureCerts: true,
+    userDataDir: profile,
+    // Without it, BiDi refuses to navigate to moz-extension:// and about: pages.
+    args: ["--remote-allow-system-access"],
+    extraPrefsFirefox: { ...PREFS, ...extraPrefs },
+  });
+}
+
+/**
+ * Opens an extension page in a new tab. Over BiDi, navigation to moz-extension:// never reports
+ * its end (see browser-testing.md), so it is started and then polled.
+ */
+export async function openExtensionPage(firefox: Browser, url: string): Promise<Page> {
+  const page = await firefox.newPage();
+  page.goto(url).catch(() => undefined);
+  await until(`${url} to load`, () =>
+    page.evaluate((href) => location.href === href && document.readyState === "complete" && typeof browser === "object", url),
+  );
+  return page;
+}
+
 /**
  * Debian's Firefox ESR with ToolKey's store package installed in the profile (so that it survives a
  * restart, as an add-on from addons.mozilla.org does), driven by puppeteer-core over WebDriver BiDi.
@@ -237,18 +265,10 @@ export class FirefoxBrowser implements ExtensionBrowser {
   }
 
   private async start(): Promise<void> {
-    this.firefox = await puppeteer.launch({
-      browser: "firefox",
-      executablePath: FIREFOX_PATH,
-      headless: true,
-      userDataDir: this.profile,
-      // Without it, BiDi refuses to navigate to moz-extension:// and about: pages.
-      args: ["--remote-allow-system-access"],
-      extraPrefsFirefox: PREFS,
-    });
+    this.firefox = await launchFirefox(this.profile);
     this.listen(this.firefox.process());
     this.privileged = undefined;
-    this.probe = await this.openExtensionPage(POPUP_URL);
+    this.probe = await openExtensionPage(this.firefox, POPUP_URL);
   }
 
   private listen(process: ChildProcess | null): void {
@@ -256,19 +276,6 @@ export class FirefoxBrowser implements ExtensionBrowser {
       stream?.setEncoding("utf8");
       stream?.on("data", (chunk: string) => this.output.push(...chunk.split("\n").filter((line) => line !== "")));
     }
-  }
-
-  /**
-   * Opens an extension page in a new tab. Over BiDi, navigation to moz-extension:// never reports
-   * its end (see browser-testing.md), so it is started and then polled.
-   */
-  private async openExtensionPage(url: string): Promise<Page> {
-    const page = await this.firefox.newPage();
-    page.goto(url).catch(() => undefined);
-    await until(`${url} to load`, () =>
-      page.evaluate((href) => location.href === href && document.readyState === "complete" && typeof browser === "object", url),
-    );
-    return page;
   }
 
   private async runPrivileged<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
@@ -300,7 +307,7 @@ export class FirefoxBrowser implements ExtensionBrowser {
   }
 
   async openPopup(): Promise<PopupPage> {
-    const page = await this.openExtensionPage(POPUP_URL);
+    const page = await openExtensionPage(this.firefox, POPUP_URL);
     const popup = new FirefoxPopup(page);
     await popup.waitForText("Entries");
     return popup;

@@ -74,6 +74,17 @@ export class SiteTab implements BrowserTab {
     );
   }
 
+  async openWebSocket(url: string): Promise<void> {
+    await this.page.run(
+      (target) =>
+        new Promise<void>((done) => {
+          const socket = new WebSocket(target);
+          for (const event of ["open", "error", "close"]) socket.addEventListener(event, () => done(), { once: true });
+        }),
+      url,
+    );
+  }
+
   close(): Promise<void> {
     return this.page.close();
   }

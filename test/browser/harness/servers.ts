@@ -1,5 +1,10 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** One request as a test server saw it. */
 export interface LoggedRequest {
@@ -135,11 +140,13 @@ export interface SiteOptions {
   address?: string;
   /** Serves the page cross-origin isolated. */
   isolated?: boolean;
+  /** Serves https with this certificate instead of http. */
+  tls?: TestCertificate;
 }
 
 /** Starts a site on a free loopback port; every request it receives is appended to `log`. */
 export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): Promise<TestSite> {
-  const server: Server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     const port = (server.address() as AddressInfo).port;
     log.push({
       port,
@@ -151,6 +158,19 @@ export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): P
     });
     request.resume();
     request.on("end", () => handle(request, response, site));
+  };
+  const server: Server = site.tls === undefined ? createServer(listener) : createTlsServer(site.tls, listener);
+  // A WebSocket handshake is logged like any request, then refused: only its headers matter here.
+  server.on("upgrade", (request, socket) => {
+    log.push({
+      port: (server.address() as AddressInfo).port,
+      host: request.headers.host ?? "",
+      method: "WEBSOCKET",
+      path: new URL(request.url ?? "/", "http://placeholder").pathname,
+      authorization: request.headers.authorization,
+      origin: request.headers.origin,
+    });
+    socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, site.address ?? "127.0.0.1", resolve));
   return {
@@ -161,4 +181,44 @@ export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): P
         server.close(() => resolve());
       }),
   };
+}
+
+export interface TestCertificate {
+  cert: string;
+  key: string;
+}
+
+/**
+ * A self-signed certificate for the test hosts, made for this run with openssl and never written
+ * anywhere that lasts: the browsers are told to accept it.
+ */
+export function makeTestCertificate(hosts: readonly string[]): TestCertificate {
+  const dir = mkdtempSync(join(tmpdir(), "toolkey-tls-"));
+  try {
+    const [keyPath, certPath] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=ToolKey test",
+        "-keyout",
+        keyPath,
+        "-out",
+        certPath,
+        "-addext",
+        `subjectAltName=${hosts.map((host) => `DNS:${host}`).join(",")}`,
+      ],
+      { stdio: "pipe" },
+    );
+    return { cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
