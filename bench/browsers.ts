@@ -19,7 +19,15 @@ import {
 } from "../test/browser/harness/chromium.ts";
 import type { PopupPage } from "../test/browser/harness/driver.ts";
 import { CHROMIUM_PATH, FIREFOX_PATH } from "../test/browser/harness/environment.ts";
-import { DIST, FirefoxPopup, launchFirefox, openExtensionPage, POPUP_URL, runIn as runInFirefox } from "../test/browser/harness/firefox.ts";
+import {
+  DIST,
+  FirefoxPopup,
+  launchFirefox,
+  openExtensionPage,
+  openPrivilegedPage,
+  POPUP_URL,
+  runIn as runInFirefox,
+} from "../test/browser/harness/firefox.ts";
 import type { RunInPage } from "../test/browser/harness/pages.ts";
 
 export interface BenchTab {
@@ -47,10 +55,13 @@ export interface BenchBrowser {
   openToolbarPopup(): Promise<void>;
   clearReconcileMeasures(): Promise<void>;
   reconcileMeasures(): Promise<ReconcileMeasure[]>;
-  /** The background's JavaScript heap, where the browser tells it. */
-  backgroundHeapBytes(): Promise<number | null>;
+  /** The background's memory, in words that say what was measured. */
+  backgroundMemory(): Promise<string>;
   close(): Promise<void>;
 }
+
+/** What about:debugging, with the system principal, can call. */
+declare const ChromeUtils: { requestProcInfo(): Promise<{ children: { type: string; memory: number }[] }> };
 
 /** The extension APIs the adapters call from extension pages (Firefox has the `chrome` namespace too). */
 declare const chrome: {
@@ -108,8 +119,32 @@ export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrow
           detail: (entry as PerformanceMeasure).detail as Record<string, number>,
         })),
       ),
-    backgroundHeapBytes: () =>
-      background.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null),
+    async backgroundMemory() {
+      // The service worker has no performance.memory; DevTools' protocol reads its heap.
+      const session = await context.newCDPSession(probe);
+      const { targetInfos } = (await session.send("Target.getTargets")) as {
+        targetInfos: { targetId: string; type: string; url: string }[];
+      };
+      const worker = targetInfos.find(
+        (target) => target.type === "service_worker" && target.url.startsWith(`chrome-extension://${extensionId}/`),
+      );
+      if (worker === undefined) return "the service worker was not running";
+      const replies: string[] = [];
+      session.on("Target.receivedMessageFromTarget", ({ message }: { message: string }) => replies.push(message));
+      const { sessionId } = (await session.send("Target.attachToTarget", { targetId: worker.targetId, flatten: false })) as {
+        sessionId: string;
+      };
+      await session.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: 1, method: "Runtime.getHeapUsage" }) });
+      const deadline = Date.now() + 5_000;
+      let used: number | undefined;
+      while (used === undefined && Date.now() < deadline) {
+        used = replies.map((reply) => JSON.parse(reply) as { id?: number; result?: { usedSize: number } }).find((reply) => reply.id === 1)
+          ?.result?.usedSize;
+        await new Promise((done) => setTimeout(done, 20));
+      }
+      await session.detach();
+      return used === undefined ? "no answer" : `${(used / 2 ** 20).toFixed(1)} MiB (service worker's JavaScript heap)`;
+    },
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -170,8 +205,16 @@ export async function launchFirefoxBench(owuiOrigin: string): Promise<BenchBrows
           })),
         null,
       ),
-    // Firefox tells no page the heap of another.
-    backgroundHeapBytes: async () => null,
+    async backgroundMemory() {
+      // The background page shares the extension process with every extension page; Firefox reports the process.
+      const page = await openPrivilegedPage(firefox);
+      const bytes = await page.evaluate(async () => {
+        const info = await ChromeUtils.requestProcInfo();
+        return info.children.filter((child) => child.type === "extension").reduce((sum, child) => sum + child.memory, 0);
+      });
+      await page.close();
+      return `${(bytes / 2 ** 20).toFixed(1)} MiB resident (the whole extension process: ToolKey's background and pages, and the older way's fixture)`;
+    },
     async close() {
       await firefox.close();
       rmSync(profile, { recursive: true, force: true });

@@ -195,7 +195,7 @@ async function reconcileTimes(bench: BenchBrowser, owuiOrigin: string, toolsOrig
       results.push({ entries: count, tabs, summary: summarise(samples) });
     }
   }
-  return { results, backgroundHeapBytes: await bench.backgroundHeapBytes() };
+  return { results, backgroundMemory: await bench.backgroundMemory() };
 }
 
 /** The real toolbar popup, opened over an Open WebUI tab with action.openPopup() and read through extension.getViews. */
@@ -333,9 +333,7 @@ function markdown(r: Results): string {
         },
       );
     }),
-    row("background heap after the reconciles", "", (m) =>
-      m.reconcile.backgroundHeapBytes === null ? "not exposed" : `${(m.reconcile.backgroundHeapBytes / 2 ** 20).toFixed(1)} MiB`,
-    ),
+    row("background memory after the reconciles", "", (m) => m.reconcile.backgroundMemory),
     ...first.popup.map((_, i) => {
       const entries = (first.popup[i] as { entries: number }).entries;
       return row(

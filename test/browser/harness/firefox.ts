@@ -237,6 +237,14 @@ export async function openExtensionPage(firefox: Browser, url: string): Promise<
   return page;
 }
 
+/** about:debugging, whose scripts run with the system principal: what no web or extension page may do. */
+export async function openPrivilegedPage(firefox: Browser): Promise<Page> {
+  const page = await firefox.newPage();
+  page.goto("about:debugging").catch(() => undefined);
+  await until("about:debugging", () => page.evaluate(() => typeof ChromeUtils === "object" && document.readyState === "complete"));
+  return page;
+}
+
 /**
  * Debian's Firefox ESR with ToolKey's store package installed in the profile (so that it survives a
  * restart, as an add-on from addons.mozilla.org does), driven by puppeteer-core over WebDriver BiDi.
@@ -279,12 +287,7 @@ export class FirefoxBrowser implements ExtensionBrowser {
   }
 
   private async runPrivileged<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
-    if (this.privileged === undefined) {
-      const page = await this.firefox.newPage();
-      page.goto("about:debugging").catch(() => undefined);
-      await until("about:debugging", () => page.evaluate(() => typeof ChromeUtils === "object" && document.readyState === "complete"));
-      this.privileged = page;
-    }
+    this.privileged ??= await openPrivilegedPage(this.firefox);
     return runIn(this.privileged)(fn, arg);
   }
 
