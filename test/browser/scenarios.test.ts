@@ -472,15 +472,23 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await popup.close();
     await waitForRule(toolsUrl, [owuiTab.id, tab.id]);
     expect((await tab.callTool(toolsUrl, "/after_reset")).status).toBe(200);
+    await tab.close();
   });
 
-  it("a list longer than the popup's first batch is drawn in full", async () => {
-    const settings = settingsWithEntries(75, owuiOrigin, toolsUrl, KEY_ROOT);
+  it("1,000 entries load, apply and are drawn in full; one more saved on top of them works", async () => {
+    const settings = settingsWithEntries(1000, owuiOrigin, toolsUrl, KEY_ROOT);
     await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings })})`);
-    await (await browser.openTab(`${owuiOrigin}/`)).close();
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    await expect.poll(async () => (await browser.sessionRules()).length, { timeout: 20_000 }).toBe(1000);
+    expect((await tab.callTool(`${toolsUrl}/t999`, "/last")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/t999/last")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
     const popup = await browser.openPopup();
-    await expect.poll(() => popup.entryCount(), { timeout: 10_000 }).toBe(75);
-    expect(await popup.entryText(`${toolsUrl}/t74`)).toContain("Active in 2 Open WebUI tabs.");
+    await expect.poll(() => popup.entryCount(), { timeout: 20_000 }).toBe(1000);
+    expect(await popup.entryText(`${toolsUrl}/t999`)).toContain("Active in 2 Open WebUI tabs.");
+    await save(popup, { address: owuiOrigin, url: timeUrl, key: KEY_TIME });
+    await waitForRule(timeUrl, [owuiTab.id, tab.id]);
+    expect((await tab.callTool(timeUrl, "/one_more")).status).toBe(200);
+    await expect.poll(() => popup.entryCount(), { timeout: 20_000 }).toBe(1001);
     await popup.close();
   });
 });
