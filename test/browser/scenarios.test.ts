@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateEntryInput } from "../../src/core/entry.ts";
 import { missingPatterns } from "../../src/core/permissions.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
 import { bundleUrlTables } from "./harness/core-bundle.ts";
@@ -268,6 +269,56 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(await popup.alerts()).toEqual(["Paths under /api belong to Open WebUI itself; ToolKey never adds a key there."]);
     expect(await popup.entryText(`${owuiOrigin}/api/v1`)).toBeUndefined();
     await popup.close();
+  });
+
+  it("bad input typed into each field of the popup is refused beside that field, keeps what was typed, and saves nothing", async () => {
+    const good = {
+      openWebUi: owuiOrigin,
+      toolServer: `${toolsUrl}/bad_input`,
+      key: KEY_ROOT,
+      headerName: "Authorization",
+      scheme: "Bearer",
+    };
+    const labels: Record<keyof typeof good, string> = {
+      openWebUi: "Open WebUI address",
+      toolServer: "Tool server URL",
+      key: "API key",
+      headerName: "Header name",
+      scheme: "Scheme",
+    };
+    const sample: [keyof typeof good, string][] = [
+      ["openWebUi", "ftp://owui.test"],
+      ["openWebUi", "javascript:alert(1)"],
+      ["toolServer", "http://user:secret@tools.test:8000"],
+      ["toolServer", "http://tools.test:8000/a*b"],
+      ["toolServer", `${owuiOrigin}/api/v1`],
+      ["key", "two words"],
+      ["key", "ключ-не-ascii"],
+      ["headerName", "Cookie"],
+      ["headerName", "X Bad"],
+      ["scheme", "Bear er"],
+    ];
+    const popup = await browser.openPopup();
+    const entriesBefore = await popup.entryCount();
+    for (const [field, bad] of sample) {
+      const typed = { ...good, [field]: bad };
+      const expected = validateEntryInput({
+        openWebUiAddress: typed.openWebUi,
+        toolServerUrl: typed.toolServer,
+        key: typed.key,
+        headerName: typed.headerName,
+        scheme: typed.scheme,
+      });
+      if (expected.ok) throw new Error(`the sample "${bad}" is not bad input`);
+      for (const name of Object.keys(good) as (keyof typeof good)[]) await popup.fill(labels[name], typed[name]);
+      await popup.click("Save");
+      await expect.poll(() => popup.alerts(), { message: `for "${bad}" in ${labels[field]}` }).toEqual([expected.errors[field]]);
+      expect(await popup.value(labels[field])).toBe(bad);
+      expect(await popup.entryCount()).toBe(entriesBefore);
+    }
+    expect(await popup.text()).not.toContain(KEY_ROOT);
+    await popup.close();
+    expect((await owuiTab.callTool(toolsUrl, "/after_bad_input")).status).toBe(200);
   });
 
   it("disabling an entry takes its key away and enabling brings it back", async () => {

@@ -106,6 +106,10 @@ export class ChromiumPopup implements PopupPage {
     await field.fill(value);
   }
 
+  value(label: string): Promise<string> {
+    return this.page.getByLabel(label, { exact: true }).inputValue();
+  }
+
   async click(buttonName: string): Promise<void> {
     await this.page.getByRole("button", { name: buttonName, exact: true }).click();
   }

@@ -28,6 +28,8 @@ export interface BrowserTab {
 /** The popup, opened as a page, driven through its accessible names as a user sees them. */
 export interface PopupPage {
   fill(label: string, value: string): Promise<void>;
+  /** The value of the field with this label, as it stands. */
+  value(label: string): Promise<string>;
   click(buttonName: string): Promise<void>;
   /** Clicks a button of the entry whose tool-server URL is given ("Remove", "Grant access", ...). */
   clickInEntry(toolServerUrl: string, buttonName: string): Promise<void>;

@@ -156,6 +156,14 @@ export class FirefoxPopup implements PopupPage {
     });
   }
 
+  async value(label: string): Promise<string> {
+    let value = "";
+    await this.act({ kind: "field", name: label }, async (field) => {
+      value = await field.evaluate((element) => (element as HTMLInputElement).value);
+    });
+    return value;
+  }
+
   click(buttonName: string): Promise<void> {
     return this.act({ kind: "button", name: buttonName }, (button) => button.click());
   }
