@@ -506,6 +506,16 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(tools.port, "POST", "/after_restart")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
   });
 
+  it("after an update to a new version, the tool call succeeds without opening the popup", async () => {
+    await owuiTab.close();
+    await browser.update();
+    owuiTab = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id]);
+    const reply = await owuiTab.callTool(toolsUrl, "/after_update");
+    expect(reply.status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/after_update")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+  });
+
   it("damaged settings apply no rule; the popup explains and its reset starts afresh", async () => {
     await browser.evaluateInExtension(`chrome.storage.local.set({ settings: { version: 1, entries: "damaged" } })`);
     // A tab event makes the background read the settings again.

@@ -4,12 +4,12 @@ import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Frame, type Page, type Worker } from "playwright-core";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
-import { type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { nextVersion, type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
 
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
   action: { openPopup(): Promise<void> };
-  runtime: { sendMessage(message: unknown): Promise<unknown> };
+  runtime: { sendMessage(message: unknown): Promise<unknown>; getManifest(): { version: string } };
   tabs: { query(filter: { url?: string }): Promise<{ id?: number }[]> };
   declarativeNetRequest: { getSessionRules(): Promise<InstalledRule[]> };
 };
@@ -265,8 +265,25 @@ export class ChromiumBrowser implements ExtensionBrowser {
     await (await this.liveBackground()).evaluate((line) => console.log(line), text);
   }
 
+  async update(): Promise<void> {
+    const manifestPath = join(this.extension, "manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { version: string };
+    // Chromium does not reload an extension given by --load-extension in place (its pages are then
+    // refused); it applies the new version at the next start, as it does a store update that waited
+    // for the browser to be idle.
+    await this.context.close();
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, version: nextVersion(manifest.version) }, null, 2));
+    await this.relaunch();
+    const version = await (await this.liveBackground()).evaluate(() => chrome.runtime.getManifest().version);
+    if (version !== nextVersion(manifest.version)) throw new Error(`Chromium runs version ${version} after the update`);
+  }
+
   async restart(): Promise<void> {
     await this.context.close();
+    await this.relaunch();
+  }
+
+  private async relaunch(): Promise<void> {
     this.context = await launchChromium(this.profile, [this.extension]);
     listen(this.context, this.output);
     this.extensionId = new URL((await backgroundOf(this.context)).url()).host;

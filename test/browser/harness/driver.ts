@@ -94,5 +94,10 @@ export interface ExtensionBrowser {
   logInBackground(text: string): Promise<void>;
   /** Closes the browser and launches it again on the same profile. */
   restart(): Promise<void>;
+  /**
+   * Updates ToolKey in place to the same code under a higher version, the way the browser applies an
+   * update from the store: the stored settings stay, the extension restarts, its pages close.
+   */
+  update(): Promise<void>;
   close(): Promise<void>;
 }

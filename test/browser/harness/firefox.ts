@@ -1,11 +1,12 @@
 import type { ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from "puppeteer-core";
+import { listFiles, zipFiles } from "../../../scripts/zip.ts";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { FIREFOX_PATH, TEST_HOSTS } from "./environment.ts";
-import { type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { nextVersion, type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
 
 /** The extension APIs that the driver calls from an extension page, as far as it uses them. */
 declare const browser: {
@@ -381,6 +382,34 @@ export class FirefoxBrowser implements ExtensionBrowser {
       await browser.runtime.sendMessage({ type: "getState" });
       (await browser.runtime.getBackgroundPage()).console.log(line);
     }, text);
+  }
+
+  async update(): Promise<void> {
+    // The store package with a higher version, installed over this one as "Install Add-on From File" does.
+    const dir = mkdtempSync(join(tmpdir(), "toolkey-update-"));
+    try {
+      const unpacked = join(dir, "unpacked");
+      cpSync(join(DIST, "firefox"), unpacked, { recursive: true });
+      const manifestPath = join(unpacked, "manifest.json");
+      const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { version: string };
+      writeFileSync(manifestPath, JSON.stringify({ ...manifest, version: nextVersion(manifest.version) }, null, 2));
+      const xpi = join(dir, "toolkey-update.xpi");
+      writeFileSync(xpi, zipFiles(unpacked, listFiles(unpacked)));
+      const version = await this.runPrivileged(async (path) => {
+        const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs") as {
+          AddonManager: { getInstallForFile(file: unknown): Promise<{ install(): Promise<{ version: string }> }> };
+        };
+        const { FileUtils } = ChromeUtils.importESModule("resource://gre/modules/FileUtils.sys.mjs") as {
+          FileUtils: { File: new (path: string) => unknown };
+        };
+        const install = await AddonManager.getInstallForFile(new FileUtils.File(path));
+        return (await install.install()).version;
+      }, xpi);
+      if (version !== nextVersion(MANIFEST.version)) throw new Error(`Firefox installed version ${version} as the update`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    this.probe = await openExtensionPage(this.firefox, POPUP_URL);
   }
 
   async restart(): Promise<void> {
