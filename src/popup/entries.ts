@@ -1,3 +1,4 @@
+import { readableUrl } from "../core/idn.ts";
 import type { EntryView } from "../core/messages.ts";
 
 export interface EntryActions {
@@ -15,10 +16,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
 }
 
 function hostsOf(patterns: readonly string[]): string {
-  return patterns.map((pattern) => pattern.replace(/\/\*$/, "")).join(" and ");
+  return patterns.map((pattern) => readableUrl(pattern.replace(/\/\*$/, ""))).join(" and ");
 }
 
-function statusOf(entry: EntryView, actions: EntryActions): HTMLElement {
+/** `url`: the entry's tool-server URL as the user reads it. */
+function statusOf(entry: EntryView, url: string, actions: EntryActions): HTMLElement {
   const status = element("p", undefined, "status");
   if (!entry.enabled) {
     status.textContent = "Disabled.";
@@ -27,14 +29,14 @@ function statusOf(entry: EntryView, actions: EntryActions): HTMLElement {
     status.append(`ToolKey needs access to ${hostsOf(entry.missingAccess)} for this entry. `);
     const grant = element("button", "Grant access");
     grant.type = "button";
-    grant.setAttribute("aria-label", `Grant access for ${entry.toolServerUrl}`);
+    grant.setAttribute("aria-label", `Grant access for ${url}`);
     grant.addEventListener("click", () => actions.grantAccess(entry));
     status.append(grant);
   } else if (entry.error !== undefined) {
     status.classList.add("warning");
     status.textContent = `The browser refused this entry's rule: ${entry.error}`;
   } else if (entry.openTabs === 0) {
-    status.textContent = `Ready: applies once ${entry.openWebUiOrigin} is open in a tab.`;
+    status.textContent = `Ready: applies once ${readableUrl(entry.openWebUiOrigin)} is open in a tab.`;
   } else {
     status.textContent = `Active in ${entry.openTabs} Open WebUI ${entry.openTabs === 1 ? "tab" : "tabs"}.`;
   }
@@ -46,20 +48,21 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   const item = element("li", undefined, "entry");
   item.dataset.entryId = String(entry.id);
 
-  item.append(element("p", entry.toolServerUrl, "tool-url"));
-  item.append(element("p", `from ${entry.openWebUiOrigin}`, "origin"));
+  const url = readableUrl(entry.toolServerUrl);
+  item.append(element("p", url, "tool-url"));
+  item.append(element("p", `from ${readableUrl(entry.openWebUiOrigin)}`, "origin"));
 
   const keyLine = element("p", undefined, "key-line");
   const prefix = entry.scheme === "" ? `${entry.headerName}: ` : `${entry.headerName}: ${entry.scheme} `;
   keyLine.append(prefix, element("code", revealed ?? entry.maskedKey, "key"));
   const reveal = element("button", revealed === undefined ? "Show key" : "Hide key", "link");
   reveal.type = "button";
-  reveal.setAttribute("aria-label", `${revealed === undefined ? "Show key" : "Hide key"} for ${entry.toolServerUrl}`);
+  reveal.setAttribute("aria-label", `${revealed === undefined ? "Show key" : "Hide key"} for ${url}`);
   reveal.addEventListener("click", () => actions.toggleKey(entry));
   keyLine.append(" ", reveal);
   item.append(keyLine);
 
-  item.append(statusOf(entry, actions));
+  item.append(statusOf(entry, url, actions));
 
   const controls = element("div", undefined, "controls");
   const enabledLabel = element("label");
@@ -70,7 +73,7 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   enabledLabel.append(enabled, " Enabled");
   const remove = element("button", "Remove");
   remove.type = "button";
-  remove.setAttribute("aria-label", `Remove ${entry.toolServerUrl}`);
+  remove.setAttribute("aria-label", `Remove ${url}`);
   remove.addEventListener("click", () => actions.remove(entry));
   controls.append(enabledLabel, remove);
   item.append(controls);

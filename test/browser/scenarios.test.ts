@@ -21,7 +21,7 @@ const SESSION_TOKEN = "fake-open-webui-session-token";
  * install (noaccess.test deliberately left out). Firefox installs the store package unchanged and
  * is granted access by the popup's Save clicks, as a user would grant it.
  */
-const CHROMIUM_GRANTED_HOSTS = ["owui.test", "sub.owui.test", "other.test", "tools.test", "[::1]"];
+const CHROMIUM_GRANTED_HOSTS = ["owui.test", "sub.owui.test", "other.test", "tools.test", "xn--mnchen-3ya.test", "[::1]"];
 
 const launchers: Record<string, () => Promise<ExtensionBrowser>> = {
   chromium: () => ChromiumBrowser.launch(CHROMIUM_GRANTED_HOSTS),
@@ -425,6 +425,20 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await popup.clickInEntry(normalised, "Remove");
     await popup.close();
     await tab.close();
+  });
+
+  it("an internationalised tool-server host is stored as punycode, shown readable, and gets the key", async () => {
+    const stored = `http://xn--mnchen-3ya.test:${tools.port}/idn`;
+    const shown = `http://münchen.test:${tools.port}/idn (xn--mnchen-3ya.test)`;
+    const popup = await browser.openPopup();
+    await save(popup, { address: owuiOrigin, url: `http://MÜNCHEN.test:${tools.port}/idn/`, key: KEY_ROOT });
+    await waitForRule(stored, [owuiTab.id]);
+    await expect.poll(() => popup.entryText(shown)).toContain("Active in 1 Open WebUI tab.");
+    expect((await owuiTab.callTool(stored, "/call")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/idn/call")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    await popup.clickInEntry(shown, "Remove");
+    await waitForRule(stored, []);
+    await popup.close();
   });
 
   it("an Open WebUI on https with an https tool server gets the key; a page on the same host over http gets none", async () => {
