@@ -474,6 +474,37 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await waitForRule(toolsUrl, [owuiTab.id]);
   });
 
+  it("a background stopped in the middle of applying a Save ends, once woken, with exactly the rules of what it stored", async () => {
+    const midUrl = `${toolsUrl}/mid`;
+    const popup = await browser.openPopup();
+    await popup.fill("Open WebUI address", owuiOrigin);
+    await popup.fill("Tool server URL", midUrl);
+    await popup.fill("API key", KEY_ROOT);
+    // The stop lands before, during or after the background handles the Save: each must end consistent.
+    await Promise.all([popup.click("Save"), browser.stopBackground()]);
+    await popup.close();
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    const storedFilters = async () => {
+      const { settings } = (await browser.evaluateInExtension(`chrome.storage.local.get("settings")`)) as {
+        settings: { entries: { toolServerUrl: string; enabled: boolean }[] };
+      };
+      return settings.entries
+        .filter((entry) => entry.enabled)
+        .map((entry) => `|${entry.toolServerUrl}/`)
+        .sort();
+    };
+    await expect
+      .poll(async () => (await browser.sessionRules()).map((rule) => rule.condition.urlFilter).sort(), { timeout: 10_000 })
+      .toEqual(await storedFilters());
+    const rules = await browser.sessionRules();
+    expect(rules.every((rule) => [...(rule.condition.tabIds ?? [])].sort().join() === [owuiTab.id, tab.id].sort().join())).toBe(true);
+    const cleanup = await browser.openPopup();
+    if ((await cleanup.entryText(midUrl)) !== undefined) await cleanup.clickInEntry(midUrl, "Remove");
+    await waitForRule(midUrl, []);
+    await cleanup.close();
+    await tab.close();
+  });
+
   it("Saves from two extension pages at the same moment keep both entries", async () => {
     const first = await browser.openPopup();
     const second = await browser.openPopup();
