@@ -6,8 +6,6 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Page as PlaywrightPage } from "playwright-core";
-import type { Page as PuppeteerPage } from "puppeteer-core";
 import {
   backgroundOf,
   ChromiumPopup,
@@ -28,13 +26,10 @@ import {
   POPUP_URL,
   runIn as runInFirefox,
 } from "../test/browser/harness/firefox.ts";
-import type { RunInPage } from "../test/browser/harness/pages.ts";
+import { type RunInPage, type SitePage, sitePageOf } from "../test/browser/harness/pages.ts";
 
-export interface BenchTab {
-  run: RunInPage;
-  bringToFront(): Promise<void>;
-  close(): Promise<void>;
-}
+/** A tab as the benchmark uses it: run scripts in it, bring it to the front, close it. */
+export type BenchTab = Pick<SitePage, "run" | "bringToFront" | "close">;
 
 export interface ReconcileMeasure {
   duration: number;
@@ -77,10 +72,6 @@ function versionOf(binary: string): string {
     .replace(/^(Chromium|Mozilla Firefox)\s*/, "");
 }
 
-function chromiumTab(page: PlaywrightPage): BenchTab {
-  return { run: runInChromium(page), bringToFront: () => page.bringToFront(), close: () => page.close() };
-}
-
 export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrowser> {
   const profile = mkdtempSync(join(tmpdir(), "toolkey-bench-"));
   const extension = preparePackage(BENCH_HOSTS);
@@ -103,11 +94,11 @@ export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrow
     name: "Chromium",
     version: versionOf(CHROMIUM_PATH),
     oldWay: "a content script wrapping fetch",
-    openTab: async (url) => chromiumTab(await openTab(url)),
+    openTab: async (url) => sitePageOf(await openTab(url), runInChromium),
     async openPopup() {
       const page = await openTab(`chrome-extension://${extensionId}/${POPUP_PATH}`);
       await page.getByRole("button", { name: "Save", exact: true }).waitFor();
-      return { tab: chromiumTab(page), popup: new ChromiumPopup(page) };
+      return { tab: sitePageOf(page, runInChromium), popup: new ChromiumPopup(page) };
     },
     inExtension: runInChromium(probe),
     openToolbarPopup: () => background.evaluate(() => chrome.action.openPopup()),
@@ -153,10 +144,6 @@ export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrow
   };
 }
 
-function firefoxTab(page: PuppeteerPage): BenchTab {
-  return { run: runInFirefox(page), bringToFront: () => page.bringToFront(), close: () => page.close() };
-}
-
 /** dist/firefox, copied, with the bench hosts in host_permissions: a temporary add-on holds them from install. */
 function prepareFirefoxPackage(): string {
   const dir = mkdtempSync(join(tmpdir(), "toolkey-firefox-bench-"));
@@ -184,13 +171,13 @@ export async function launchFirefoxBench(owuiOrigin: string): Promise<BenchBrows
     async openTab(url) {
       const page = await firefox.newPage();
       await page.goto(url);
-      return firefoxTab(page);
+      return sitePageOf(page, runInFirefox);
     },
     async openPopup() {
       const page = await openExtensionPage(firefox, POPUP_URL);
       const popup = new FirefoxPopup(page);
       await popup.waitForText("Entries");
-      return { tab: firefoxTab(page), popup };
+      return { tab: sitePageOf(page, runInFirefox), popup };
     },
     inExtension,
     openToolbarPopup: () => inExtension(() => chrome.action.openPopup(), null),

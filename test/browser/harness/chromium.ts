@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Frame, type Page, type Worker } from "playwright-core";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
-import { nextVersion, type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { nextVersion, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
 
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
@@ -80,21 +80,6 @@ let tabSerial = 0;
 /** A Playwright page as the shared tab and toolbar-popup drivers use it. */
 export function runIn(target: Page | Frame): RunInPage {
   return (fn, arg) => target.evaluate(fn as never, arg as never);
-}
-
-function sitePage(page: Page): SitePage {
-  return {
-    run: runIn(page),
-    frame(url) {
-      const frame = page.frames().find((candidate) => candidate.url() === url);
-      return frame === undefined ? undefined : runIn(frame);
-    },
-    goto: async (url) => {
-      await page.goto(url);
-    },
-    bringToFront: () => page.bringToFront(),
-    close: () => page.close(),
-  };
 }
 
 export class ChromiumPopup implements PopupPage {
@@ -202,7 +187,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
       return tab?.id ?? -1;
     }, marked.href);
     if (id < 0) throw new Error(`could not find the tab of ${marked.href}`);
-    return new SiteTab(id, sitePage(page));
+    return new SiteTab(id, sitePageOf(page, runIn));
   }
 
   async openPopup(): Promise<PopupPage> {

@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } fr
 import { listFiles, zipFiles } from "../../../scripts/zip.ts";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { FIREFOX_PATH, TEST_HOSTS } from "./environment.ts";
-import { nextVersion, type RunInPage, type SitePage, SiteTab, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { nextVersion, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
 
 /** The extension APIs that the driver calls from an extension page, as far as it uses them. */
 declare const browser: {
@@ -70,21 +70,6 @@ export async function until(what: string, check: () => Promise<boolean>): Promis
 
 export function runIn(target: Page | Frame): RunInPage {
   return (fn, arg) => target.evaluate(fn as never, arg as never) as never;
-}
-
-function sitePage(page: Page): SitePage {
-  return {
-    run: runIn(page),
-    frame(url) {
-      const frame = page.frames().find((candidate) => candidate.url() === url);
-      return frame === undefined ? undefined : runIn(frame);
-    },
-    goto: async (url) => {
-      await page.goto(url);
-    },
-    bringToFront: () => page.bringToFront(),
-    close: () => page.close(),
-  };
 }
 
 /** What the popup driver looks for, found as a user would: by label, by accessible name, by entry. */
@@ -312,7 +297,7 @@ export class FirefoxBrowser implements ExtensionBrowser {
       const id = (await this.tabIds()).find((candidate) => !before.includes(candidate));
       if (id === undefined) throw new Error(`could not find the tab opened for ${url}`);
       await page.goto(url);
-      return new SiteTab(id, sitePage(page));
+      return new SiteTab(id, sitePageOf(page, runIn));
     });
     this.opening = opened.catch(() => undefined);
     return opened;

@@ -10,6 +10,33 @@ export function nextVersion(version: string): string {
 /** Runs a function in a page with one serialisable argument: what the pages of both drivers can do. */
 export type RunInPage = <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => Promise<R>;
 
+/** What a page of either driver (Playwright's or Puppeteer's) offers that a SitePage needs. */
+interface DriverPage<Frame> {
+  frames(): Frame[];
+  goto(url: string): Promise<unknown>;
+  bringToFront(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A driver's page as the shared tab uses it; `runIn` runs scripts in the page or one of its frames. */
+export function sitePageOf<Frame extends { url(): string }, Page extends DriverPage<Frame>>(
+  page: Page,
+  runIn: (target: Page | Frame) => RunInPage,
+): SitePage {
+  return {
+    run: runIn(page),
+    frame(url) {
+      const frame = page.frames().find((candidate) => candidate.url() === url);
+      return frame === undefined ? undefined : runIn(frame);
+    },
+    goto: async (url) => {
+      await page.goto(url);
+    },
+    bringToFront: () => page.bringToFront(),
+    close: () => page.close(),
+  };
+}
+
 /** A normal tab as each driver reaches it. */
 export interface SitePage {
   run: RunInPage;
