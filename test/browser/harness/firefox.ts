@@ -105,6 +105,9 @@ function locate(target: Target): HTMLElement | null {
   );
 }
 
+/** The end of the queue of input actions; one Firefox runs at a time in the tests and the bench. */
+let inputTurns: Promise<unknown> = Promise.resolve();
+
 /** The popup opened as a page in a tab, driven with real clicks and key presses. */
 export class FirefoxPopup implements PopupPage {
   constructor(private readonly page: Page) {}
@@ -113,7 +116,18 @@ export class FirefoxPopup implements PopupPage {
    * Finds the target and acts on it; again when the popup redrew its list in between (a state
    * broadcast replaces the entries' elements), as Playwright's locators do.
    */
-  private async act(target: Target, action: (element: ElementHandle<HTMLElement>) => Promise<void>): Promise<void> {
+  private act(target: Target, action: (element: ElementHandle<HTMLElement>) => Promise<void>): Promise<void> {
+    // One keyboard and mouse: actions on several popups take turns, each in the tab in front, where
+    // a person types (Firefox delivers input to a background tab only slowly).
+    const turn = inputTurns.then(async () => {
+      await this.page.bringToFront();
+      await this.actInFront(target, action);
+    });
+    inputTurns = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async actInFront(target: Target, action: (element: ElementHandle<HTMLElement>) => Promise<void>): Promise<void> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       const element = (await this.page.evaluateHandle(locate, target)).asElement() as ElementHandle<HTMLElement> | null;
@@ -133,7 +147,7 @@ export class FirefoxPopup implements PopupPage {
   async fill(label: string, value: string): Promise<void> {
     await this.act({ kind: "field", name: label }, async (field) => {
       if (!(await field.evaluate((element) => element.checkVisibility()))) {
-        await this.act({ kind: "summary", name: "Header and scheme" }, (summary) => summary.click());
+        await this.actInFront({ kind: "summary", name: "Header and scheme" }, (summary) => summary.click());
       }
       await field.click();
       await field.evaluate((element) => (element as HTMLInputElement).select());
