@@ -314,6 +314,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
       await popup.click("Save");
       await expect.poll(() => popup.alerts(), { message: `for "${bad}" in ${labels[field]}` }).toEqual([expected.errors[field]]);
       expect(await popup.value(labels[field])).toBe(bad);
+      // A key is never quoted back, not even a bad one.
+      if (field === "key") expect((await popup.alerts()).join(" ")).not.toContain(bad);
       expect(await popup.entryCount()).toBe(entriesBefore);
     }
     expect(await popup.text()).not.toContain(KEY_ROOT);
@@ -559,6 +561,23 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     const reply = await owuiTab.callTool(toolsUrl, "/after_update");
     expect(reply.status).toBe(200);
     expect(lastRequest(tools.port, "POST", "/after_update")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+  });
+
+  it("settings from a newer version of ToolKey apply no rule and are kept untouched; the popup says to update", async () => {
+    const future = { version: 99, entries: [] };
+    const before = await browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`);
+    await browser.evaluateInExtension(`chrome.storage.local.set({ settings: ${JSON.stringify(future)} })`);
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    await expect.poll(async () => (await browser.sessionRules()).length, { timeout: 10_000 }).toBe(0);
+    expect((await tab.callTool(toolsUrl, "/from_the_future")).status).toBe(401);
+    const popup = await browser.openPopup();
+    await popup.waitForText("ToolKey's saved settings come from a newer version of ToolKey. Update ToolKey to use them.");
+    // Opening the popup or a tab writes nothing: the newer version's settings are still there.
+    expect(await browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`)).toEqual(future);
+    await popup.close();
+    await browser.evaluateInExtension(`chrome.storage.local.set({ settings: ${JSON.stringify(before)} })`);
+    await tab.close();
+    await waitForRule(toolsUrl, [owuiTab.id]);
   });
 
   it("damaged settings apply no rule; the popup explains and its reset starts afresh", async () => {
