@@ -37,6 +37,7 @@ function firefoxManifest(source: typeof manifest): ManifestV3Export {
  * own inputs, nothing else (the tests, the benchmark and the linters' settings are left out).
  */
 export const SOURCE_PATHS = [
+  "LICENSE",
   "README.md",
   "manifest.json",
   "package.json",
