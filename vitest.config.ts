@@ -30,6 +30,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: "demo",
+          include: ["demo/run.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+        },
+      },
+      {
+        test: {
           name: "bench",
           include: ["bench/run.ts"],
           globalSetup: ["test/browser/global-setup.ts"],

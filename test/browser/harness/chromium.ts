@@ -41,10 +41,11 @@ export async function launchChromium(
   profile: string,
   extensions: readonly string[],
   extraArgs: readonly string[] = [],
+  headless = true,
 ): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
-    headless: true,
+    headless,
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -142,6 +142,8 @@ export interface SiteOptions {
   isolated?: boolean;
   /** Serves https with this certificate instead of http. */
   tls?: TestCertificate;
+  /** A fixed port (the demo's familiar 3000 and 8000) instead of a free one. */
+  port?: number;
 }
 
 /** Starts a site on a free loopback port; every request it receives is appended to `log`. */
@@ -172,7 +174,10 @@ export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): P
     });
     socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(0, site.address ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(site.port ?? 0, site.address ?? "127.0.0.1", resolve);
+  });
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>
