@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateEntryInput } from "../../src/core/entry.ts";
 import { missingPatterns } from "../../src/core/permissions.ts";
@@ -553,14 +555,26 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(tools.port, "POST", "/after_restart")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
   });
 
-  it("after an update to a new version, the tool call succeeds without opening the popup", async () => {
+  it("an update from 0.1.0's stored settings (a fixture) keeps them and their rules working, without opening the popup", async () => {
+    const fixture = readFileSync(resolve(import.meta.dirname, "fixtures/settings-0.1.0.json"), "utf8")
+      .replaceAll("{owui}", owuiOrigin)
+      .replaceAll("{tools}", toolsUrl);
+    const { settings } = JSON.parse(fixture) as { settings: unknown };
+    await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings })})`);
     await owuiTab.close();
     await browser.update();
     owuiTab = await browser.openTab(`${owuiOrigin}/`);
     await waitForRule(toolsUrl, [owuiTab.id]);
-    const reply = await owuiTab.callTool(toolsUrl, "/after_update");
-    expect(reply.status).toBe(200);
+    // The disabled entry stays disabled: /time gets the root entry's key, which this server refuses.
+    expect((await browser.sessionRules()).map((rule) => rule.condition.urlFilter)).toEqual([`|${toolsUrl}/`]);
+    expect((await owuiTab.callTool(toolsUrl, "/after_update")).status).toBe(200);
     expect(lastRequest(tools.port, "POST", "/after_update")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    expect((await owuiTab.callTool(timeUrl, "/disabled_after_update")).status).toBe(403);
+    expect(lastRequest(tools.port, "POST", "/time/disabled_after_update")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    expect(await browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`)).toEqual(settings);
+    const popup = await browser.openPopup();
+    expect(await popup.entryText(timeUrl)).toContain("X-API-Key: ••••••••0002");
+    await popup.close();
   });
 
   it("settings from a newer version of ToolKey apply no rule and are kept untouched; the popup says to update", async () => {
