@@ -3,7 +3,7 @@
  * from install (no prompt to answer), plus the older way's extension in that browser's form.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -18,7 +18,6 @@ import {
 import type { PopupPage } from "../test/browser/harness/driver.ts";
 import { CHROMIUM_PATH, FIREFOX_PATH } from "../test/browser/harness/environment.ts";
 import {
-  DIST,
   FirefoxPopup,
   launchFirefox,
   openExtensionPage,
@@ -26,6 +25,7 @@ import {
   POPUP_URL,
   runIn as runInFirefox,
 } from "../test/browser/harness/firefox.ts";
+import { copyPackage, editManifest, withHosts } from "../test/browser/harness/packages.ts";
 import { type RunInPage, type SitePage, sitePageOf } from "../test/browser/harness/pages.ts";
 
 /** A tab as the benchmark uses it: run scripts in it, bring it to the front, close it. */
@@ -144,20 +144,11 @@ export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrow
   };
 }
 
-/** dist/firefox, copied, with the bench hosts in host_permissions: a temporary add-on holds them from install. */
-function prepareFirefoxPackage(): string {
-  const dir = mkdtempSync(join(tmpdir(), "toolkey-firefox-bench-"));
-  cpSync(join(DIST, "firefox"), dir, { recursive: true });
-  const manifestPath = join(dir, "manifest.json");
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>;
-  manifest.host_permissions = BENCH_HOSTS.map((host) => `http://${host}/*`);
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-  return dir;
-}
-
 export async function launchFirefoxBench(owuiOrigin: string): Promise<BenchBrowser> {
   const profile = mkdtempSync(join(tmpdir(), "toolkey-bench-"));
-  const extension = prepareFirefoxPackage();
+  // A temporary add-on holds the hosts its manifest lists from install.
+  const extension = copyPackage("firefox");
+  editManifest(extension, withHosts(BENCH_HOSTS));
   // Cross-origin isolation (fine timers) needs a secure context; the loopback test host is made one.
   const firefox = await launchFirefox(profile, { "dom.securecontext.allowlist": new URL(owuiOrigin).hostname });
   await firefox.installExtension(extension);

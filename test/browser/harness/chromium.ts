@@ -1,10 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type BrowserContext, chromium, type Frame, type Page, type Worker } from "playwright-core";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
-import { nextVersion, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { asUpdate, copyPackage, editManifest, withHosts } from "./packages.ts";
+import { type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
 
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
@@ -14,7 +15,6 @@ declare const chrome: {
   declarativeNetRequest: { getSessionRules(): Promise<InstalledRule[]> };
 };
 
-const DIST = resolve(import.meta.dirname, "../../../dist/chrome");
 export const POPUP_PATH = "src/popup/index.html";
 /** An empty extension page added to the test copy, to call extension APIs without running ToolKey's pages. */
 export const PROBE_PATH = "probe.html";
@@ -26,12 +26,8 @@ export const PROBE_PATH = "probe.html";
  * the shipped one.
  */
 export function preparePackage(grantedHosts: readonly string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), "toolkey-chrome-"));
-  cpSync(DIST, dir, { recursive: true });
-  const manifestPath = join(dir, "manifest.json");
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>;
-  manifest.host_permissions = grantedHosts.map((host) => `*://${host}/*`);
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  const dir = copyPackage("chrome");
+  editManifest(dir, withHosts(grantedHosts));
   writeFileSync(join(dir, PROBE_PATH), "<!doctype html><title>probe</title>");
   return dir;
 }
@@ -252,16 +248,14 @@ export class ChromiumBrowser implements ExtensionBrowser {
   }
 
   async update(): Promise<void> {
-    const manifestPath = join(this.extension, "manifest.json");
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { version: string };
     // Chromium does not reload an extension given by --load-extension in place (its pages are then
     // refused); it applies the new version at the next start, as it does a store update that waited
     // for the browser to be idle.
     await this.context.close();
-    writeFileSync(manifestPath, JSON.stringify({ ...manifest, version: nextVersion(manifest.version) }, null, 2));
+    const { version: wanted } = editManifest(this.extension, asUpdate);
     await this.relaunch();
     const version = await (await this.liveBackground()).evaluate(() => chrome.runtime.getManifest().version);
-    if (version !== nextVersion(manifest.version)) throw new Error(`Chromium runs version ${version} after the update`);
+    if (version !== wanted) throw new Error(`Chromium runs version ${version} after the update`);
   }
 
   async restart(): Promise<void> {

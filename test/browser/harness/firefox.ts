@@ -1,12 +1,13 @@
 import type { ChildProcess } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from "puppeteer-core";
 import { listFiles, zipFiles } from "../../../scripts/zip.ts";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { FIREFOX_PATH, TEST_HOSTS } from "./environment.ts";
-import { nextVersion, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { asUpdate, copyPackage, DIST, editManifest, type Manifest, readManifest } from "./packages.ts";
+import { type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
 
 /** The extension APIs that the driver calls from an extension page, as far as it uses them. */
 declare const browser: {
@@ -23,11 +24,7 @@ declare const Services: {
   console: { getMessageArray(): { message?: string; errorMessage?: string; sourceName?: string }[] };
 };
 
-export const DIST = resolve(import.meta.dirname, "../../../dist");
-const MANIFEST = JSON.parse(readFileSync(join(DIST, "firefox/manifest.json"), "utf8")) as {
-  version: string;
-  browser_specific_settings: { gecko: { id: string } };
-};
+const MANIFEST = readManifest(join(DIST, "firefox")) as Manifest & { browser_specific_settings: { gecko: { id: string } } };
 export const GECKO_ID = MANIFEST.browser_specific_settings.gecko.id;
 /** The store package itself is what the tests install: the same bytes a user gets from addons.mozilla.org. */
 const PACKAGE = join(DIST, `toolkey-firefox-${MANIFEST.version}.zip`);
@@ -385,14 +382,10 @@ export class FirefoxBrowser implements ExtensionBrowser {
 
   async update(): Promise<void> {
     // The store package with a higher version, installed over this one as "Install Add-on From File" does.
-    const dir = mkdtempSync(join(tmpdir(), "toolkey-update-"));
+    const unpacked = copyPackage("firefox");
     try {
-      const unpacked = join(dir, "unpacked");
-      cpSync(join(DIST, "firefox"), unpacked, { recursive: true });
-      const manifestPath = join(unpacked, "manifest.json");
-      const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { version: string };
-      writeFileSync(manifestPath, JSON.stringify({ ...manifest, version: nextVersion(manifest.version) }, null, 2));
-      const xpi = join(dir, "toolkey-update.xpi");
+      const { version: wanted } = editManifest(unpacked, asUpdate);
+      const xpi = join(unpacked, "toolkey-update.xpi");
       writeFileSync(xpi, zipFiles(unpacked, listFiles(unpacked)));
       const version = await this.runPrivileged(async (path) => {
         const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs") as {
@@ -404,9 +397,9 @@ export class FirefoxBrowser implements ExtensionBrowser {
         const install = await AddonManager.getInstallForFile(new FileUtils.File(path));
         return (await install.install()).version;
       }, xpi);
-      if (version !== nextVersion(MANIFEST.version)) throw new Error(`Firefox installed version ${version} as the update`);
+      if (version !== wanted) throw new Error(`Firefox installed version ${version} as the update`);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(unpacked, { recursive: true, force: true });
     }
     this.probe = await openExtensionPage(this.firefox, POPUP_URL);
   }

@@ -1,12 +1,5 @@
 import type { BrowserTab, ToolbarPopup, ToolReply } from "./driver.ts";
 
-/** The version an update brings: the last number one higher ("0.1.0" gives "0.1.1"). */
-export function nextVersion(version: string): string {
-  const parts = version.split(".").map(Number);
-  parts[parts.length - 1] = (parts.at(-1) ?? 0) + 1;
-  return parts.join(".");
-}
-
 /** Runs a function in a page with one serialisable argument: what the pages of both drivers can do. */
 export type RunInPage = <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => Promise<R>;
 
