@@ -104,6 +104,16 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
       .toEqual(want);
   }
 
+  /** What ToolKey keeps in storage.local under "settings", read from an extension page. */
+  function storedSettings(): Promise<unknown> {
+    return browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`);
+  }
+
+  /** Puts `settings` in ToolKey's storage as if ToolKey had written them (or as a damaged or newer version would). */
+  async function storeSettings(settings: unknown): Promise<void> {
+    await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings })})`);
+  }
+
   /** The host-access patterns the extension holds now. */
   async function grantedOrigins(): Promise<string[]> {
     return ((await browser.evaluateInExtension("chrome.permissions.getAll()")) as { origins: string[] }).origins;
@@ -489,9 +499,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await popup.close();
     const tab = await browser.openTab(`${owuiOrigin}/`);
     const storedFilters = async () => {
-      const { settings } = (await browser.evaluateInExtension(`chrome.storage.local.get("settings")`)) as {
-        settings: { entries: { toolServerUrl: string; enabled: boolean }[] };
-      };
+      const settings = (await storedSettings()) as { entries: { toolServerUrl: string; enabled: boolean }[] };
       return settings.entries
         .filter((entry) => entry.enabled)
         .map((entry) => `|${entry.toolServerUrl}/`)
@@ -560,7 +568,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
       .replaceAll("{owui}", owuiOrigin)
       .replaceAll("{tools}", toolsUrl);
     const { settings } = JSON.parse(fixture) as { settings: unknown };
-    await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings })})`);
+    await storeSettings(settings);
     await owuiTab.close();
     await browser.update();
     owuiTab = await browser.openTab(`${owuiOrigin}/`);
@@ -571,7 +579,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(tools.port, "POST", "/after_update")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
     expect((await owuiTab.callTool(timeUrl, "/disabled_after_update")).status).toBe(403);
     expect(lastRequest(tools.port, "POST", "/time/disabled_after_update")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
-    expect(await browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`)).toEqual(settings);
+    expect(await storedSettings()).toEqual(settings);
     const popup = await browser.openPopup();
     expect(await popup.entryText(timeUrl)).toContain("X-API-Key: ••••••••0002");
     await popup.close();
@@ -579,23 +587,23 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   it("settings from a newer version of ToolKey apply no rule and are kept untouched; the popup says to update", async () => {
     const future = { version: 99, entries: [] };
-    const before = await browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`);
-    await browser.evaluateInExtension(`chrome.storage.local.set({ settings: ${JSON.stringify(future)} })`);
+    const before = await storedSettings();
+    await storeSettings(future);
     const tab = await browser.openTab(`${owuiOrigin}/`);
     await expect.poll(async () => (await browser.sessionRules()).length, { timeout: 10_000 }).toBe(0);
     expect((await tab.callTool(toolsUrl, "/from_the_future")).status).toBe(401);
     const popup = await browser.openPopup();
     await popup.waitForText("ToolKey's saved settings come from a newer version of ToolKey. Update ToolKey to use them.");
     // Opening the popup or a tab writes nothing: the newer version's settings are still there.
-    expect(await browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`)).toEqual(future);
+    expect(await storedSettings()).toEqual(future);
     await popup.close();
-    await browser.evaluateInExtension(`chrome.storage.local.set({ settings: ${JSON.stringify(before)} })`);
+    await storeSettings(before);
     await tab.close();
     await waitForRule(toolsUrl, [owuiTab.id]);
   });
 
   it("damaged settings apply no rule; the popup explains and its reset starts afresh", async () => {
-    await browser.evaluateInExtension(`chrome.storage.local.set({ settings: { version: 1, entries: "damaged" } })`);
+    await storeSettings({ version: 1, entries: "damaged" });
     // A tab event makes the background read the settings again.
     const tab = await browser.openTab(`${owuiOrigin}/`);
     await expect.poll(async () => (await browser.sessionRules()).length, { timeout: 10_000 }).toBe(0);
@@ -616,7 +624,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   it("1,000 entries load, apply and are drawn in full; one more saved on top of them works", async () => {
     const settings = settingsWithEntries(1000, owuiOrigin, toolsUrl, KEY_ROOT);
-    await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings })})`);
+    await storeSettings(settings);
     const tab = await browser.openTab(`${owuiOrigin}/`);
     await expect.poll(async () => (await browser.sessionRules()).length, { timeout: 20_000 }).toBe(1000);
     expect((await tab.callTool(`${toolsUrl}/t999`, "/last")).status).toBe(200);
