@@ -622,6 +622,51 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await tab.close();
   });
 
+  it("a rule the browser refuses (its room for session rules taken by rules ToolKey does not own) shows the browser's error on that entry alone; the other entries keep working and the foreign rules are left alone; it applies once there is room", async () => {
+    // The browser's real limit, filled with rules under ids outside ToolKey's range: the refusal
+    // comes from the browser itself, as any refusal of a rule would.
+    const foreign = (await browser.evaluateInExtension(`(async () => {
+      const dnr = chrome.declarativeNetRequest;
+      const room = dnr.MAX_NUMBER_OF_SESSION_RULES - (await dnr.getSessionRules()).length;
+      const addRules = Array.from({ length: room }, (_, i) => ({
+        id: 100000 + i,
+        priority: 1,
+        action: { type: "modifyHeaders", requestHeaders: [{ header: "X-Not-ToolKey", operation: "set", value: "1" }] },
+        condition: { urlFilter: "|http://not-toolkey.invalid/", resourceTypes: ["xmlhttprequest"] },
+      }));
+      await dnr.updateSessionRules({ addRules });
+      return addRules.map((rule) => rule.id);
+    })()`)) as number[];
+    expect(foreign.length).toBeGreaterThan(0);
+    // A tool server no other entry covers, so that a refused rule shows as a 401.
+    const refusedUrl = `http://tools.test:${toolsOtherPort.port}`;
+    const refused = "The browser refused this entry's rule:";
+    const popup = await browser.openPopup();
+    await save(popup, { address: owuiOrigin, url: refusedUrl, key: KEY_ROOT });
+    await expect.poll(() => popup.entryText(refusedUrl), { timeout: 10_000 }).toContain(refused);
+    expect(await popup.entryText(refusedUrl)).not.toContain(KEY_ROOT);
+    expect((await owuiTab.callTool(refusedUrl, "/call")).status).toBe(401);
+    expect((await owuiTab.callTool(toolsUrl, "/beside_refused")).status).toBe(200);
+
+    // A second Open WebUI tab changes every rule at once: the batch is refused, and all but the
+    // rule that does not fit are installed one by one.
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id, tab.id]);
+    expect((await tab.callTool(toolsUrl, "/batch_refused")).status).toBe(200);
+    expect((await tab.callTool(refusedUrl, "/call")).status).toBe(401);
+    expect((await popup.text()).split(refused).length - 1).toBe(1);
+    expect((await browser.sessionRules()).filter((rule) => rule.id >= 100000).length).toBe(foreign.length);
+
+    await browser.evaluateInExtension(`chrome.declarativeNetRequest.updateSessionRules({ removeRuleIds: ${JSON.stringify(foreign)} })`);
+    await tab.close();
+    await waitForRule(refusedUrl, [owuiTab.id]);
+    expect((await owuiTab.callTool(refusedUrl, "/room_again")).status).toBe(200);
+    expect(lastRequest(toolsOtherPort.port, "POST", "/room_again")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    await expect.poll(() => popup.entryText(refusedUrl)).not.toContain(refused);
+    await popup.clickInEntry(refusedUrl, "Remove");
+    await popup.close();
+  });
+
   it("1,000 entries load, apply and are drawn in full; one more saved on top of them works", async () => {
     const settings = settingsWithEntries(1000, owuiOrigin, toolsUrl, KEY_ROOT);
     await storeSettings(settings);
