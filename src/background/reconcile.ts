@@ -2,6 +2,7 @@ import browser, { type DeclarativeNetRequest } from "webextension-polyfill";
 import type { Entry } from "../core/entry.ts";
 import { describeEntries, type State, type StateBroadcast } from "../core/messages.ts";
 import { compileRules, diffRules, entryIdOfRule, type HeaderRule, isOwnedRuleId, patternsOf, type Tab } from "../core/rules.ts";
+import type { UserText } from "../core/user-text.ts";
 import { createSerialQueue } from "./queue.ts";
 import { loadSettings } from "./store.ts";
 
@@ -13,7 +14,7 @@ export const serial = createSerialQueue();
 /** What the last reconcile saw; the state pages are shown is built from it. */
 interface Observed {
   entries: Entry[];
-  problem: string | undefined;
+  problem: UserText | undefined;
   tabs: Tab[];
   granted: Set<string>;
   errors: Map<number, string>;

@@ -12,7 +12,7 @@ async function runCommand(command: Command): Promise<CommandReply> {
   try {
     await saveSettings(result.settings);
   } catch {
-    return { ok: false, errors: { form: "ToolKey could not save: the browser refused to store the settings. Nothing was changed." } };
+    return { ok: false, errors: { form: ["storageRefused"] } };
   }
   const reply: CommandReply = { ok: true, state: await reconcileNow(), notices: result.notices };
   return result.savedId === undefined ? reply : { ...reply, savedId: result.savedId };
@@ -21,7 +21,7 @@ async function runCommand(command: Command): Promise<CommandReply> {
 async function revealKey(id: number): Promise<RevealReply> {
   const loaded = await loadSettings();
   const entry = loaded.ok ? loaded.settings.entries.find((candidate) => candidate.id === id) : undefined;
-  return entry === undefined ? { ok: false, error: "This entry no longer exists." } : { ok: true, key: entry.key };
+  return entry === undefined ? { ok: false } : { ok: true, key: entry.key };
 }
 
 async function reset(): Promise<State> {

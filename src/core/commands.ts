@@ -2,6 +2,7 @@ import { type EntryInput, isSameEntry, validateEntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { Settings } from "./settings.ts";
+import type { UserText } from "./user-text.ts";
 
 /** What pages ask the background to change. The background alone writes settings. */
 export type Command =
@@ -11,9 +12,9 @@ export type Command =
 
 export type CommandResult =
   | { ok: true; settings: Settings; notices: FieldMessages; savedId?: number }
-  | { ok: false; errors: FieldMessages & { form?: string } };
+  | { ok: false; errors: FieldMessages & { form?: UserText } };
 
-const GONE = "This entry no longer exists: it was removed in another window.";
+const GONE: UserText = ["entryGone"];
 
 function freeId(settings: Settings): number | undefined {
   const used = new Set(settings.entries.map((entry) => entry.id));
@@ -39,7 +40,7 @@ export function applyCommand(settings: Settings, command: Command): CommandResul
       }
       const id = freeId(settings);
       if (id === undefined) {
-        return { ok: false, errors: { form: `ToolKey holds at most ${MAX_ENTRIES} entries. Remove one first.` } };
+        return { ok: false, errors: { form: ["tooManyEntries"] } };
       }
       return {
         ok: true,

@@ -1,4 +1,5 @@
 import type { Parsed } from "./fields.ts";
+import type { UserText } from "./user-text.ts";
 
 export const DEFAULT_HEADER_NAME = "Authorization";
 export const DEFAULT_SCHEME = "Bearer";
@@ -38,13 +39,11 @@ const FORBIDDEN_HEADERS = new Set([
 export function parseHeaderName(raw: string | undefined): Parsed<string> {
   if (raw === undefined) return { ok: true, value: DEFAULT_HEADER_NAME };
   const name = raw.trim();
-  if (name === "") return { ok: false, error: `Enter a header name, for example ${DEFAULT_HEADER_NAME} or X-API-Key.` };
-  if (!TOKEN.test(name)) {
-    return { ok: false, error: "A header name can only contain letters, digits and - (for example X-API-Key)." };
-  }
+  if (name === "") return { ok: false, error: ["headerName_empty"] };
+  if (!TOKEN.test(name)) return { ok: false, error: ["headerName_notToken"] };
   const lower = name.toLowerCase();
   if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith("proxy-") || lower.startsWith("sec-")) {
-    return { ok: false, error: `The ${name} header belongs to the browser; ToolKey does not set it.` };
+    return { ok: false, error: ["headerName_forbidden", name] };
   }
   return { ok: true, value: name };
 }
@@ -54,10 +53,7 @@ export function parseScheme(raw: string | undefined): Parsed<string> {
   if (raw === undefined) return { ok: true, value: DEFAULT_SCHEME };
   const scheme = raw.trim();
   if (scheme !== "" && !TOKEN.test(scheme)) {
-    return {
-      ok: false,
-      error: "The scheme is a single word such as Bearer, or empty to send the key alone.",
-    };
+    return { ok: false, error: ["scheme_notToken"] };
   }
   return { ok: true, value: scheme };
 }
@@ -70,44 +66,32 @@ export function parseKey(raw: string, scheme: string): Parsed<string> {
   let key = raw.trim();
   // Where the key starts in the field as typed, so that positions in messages match what the user sees.
   let offset = raw.length - raw.trimStart().length;
-  let notice: string | undefined;
+  let notice: UserText | undefined;
   const lower = key.toLowerCase();
   const schemeLower = scheme.toLowerCase();
   if (scheme !== "" && (lower === schemeLower || lower.startsWith(`${schemeLower} `))) {
     const rest = key.slice(scheme.length);
     key = rest.trimStart();
     offset += scheme.length + rest.length - key.length;
-    notice = `Removed "${scheme}" from the start of the key: ToolKey adds it itself.`;
+    notice = ["key_schemeRemoved", scheme];
   }
   if (key === "") {
-    return { ok: false, error: notice === undefined ? "Enter the API key." : `Enter the API key after "${scheme}".` };
+    return { ok: false, error: notice === undefined ? ["key_empty"] : ["key_emptyAfterScheme", scheme] };
   }
   if (key.length > MAX_KEY_LENGTH) {
-    return {
-      ok: false,
-      error: `The key is longer than ${MAX_KEY_LENGTH.toLocaleString("en")} characters; no tool server uses such a key.`,
-    };
+    return { ok: false, error: ["key_tooLong"] };
   }
   const control = indexWhere(key, (code) => code < 0x20 || code === 0x7f);
   if (control !== -1) {
-    return {
-      ok: false,
-      error: `The key has a line break or another invisible control character at position ${offset + control + 1}. Paste it again as one line.`,
-    };
+    return { ok: false, error: ["key_control", String(offset + control + 1)] };
   }
   const nonAscii = indexWhere(key, (code) => code > 0x7e);
   if (nonAscii !== -1) {
-    return {
-      ok: false,
-      error: `The key has a character that is not plain ASCII at position ${offset + nonAscii + 1} (a typographic quote or dash?). Copy it again from its source.`,
-    };
+    return { ok: false, error: ["key_nonAscii", String(offset + nonAscii + 1)] };
   }
   const space = key.indexOf(" ");
   if (space !== -1) {
-    return {
-      ok: false,
-      error: `The key has a space at position ${offset + space + 1}. API keys have none: copy only the key.`,
-    };
+    return { ok: false, error: ["key_space", String(offset + space + 1)] };
   }
   return notice === undefined ? { ok: true, value: key } : { ok: true, value: key, notice };
 }

@@ -4,6 +4,7 @@ import type { FieldMessages } from "./fields.ts";
 import { maskKey } from "./mask.ts";
 import { isRecord } from "./records.ts";
 import { groupTabsByOrigin, missingAccessOf, type Tab } from "./rules.ts";
+import type { UserText } from "./user-text.ts";
 
 /** An entry as pages see it: the key masked, with what the background knows of its state. */
 export interface EntryView extends Omit<Entry, "key"> {
@@ -21,16 +22,17 @@ export interface EntryView extends Omit<Entry, "key"> {
 export interface State {
   entries: EntryView[];
   /** Set when the saved settings cannot be trusted; no rule applies until the user resets them. */
-  problem?: string;
+  problem?: UserText;
 }
 
 export type Request = { type: "getState" } | { type: "command"; command: Command } | { type: "revealKey"; id: number } | { type: "reset" };
 
 export type CommandReply =
   | { ok: true; state: State; notices: FieldMessages; savedId?: number }
-  | { ok: false; errors: FieldMessages & { form?: string } };
+  | { ok: false; errors: FieldMessages & { form?: UserText } };
 
-export type RevealReply = { ok: true; key: string } | { ok: false; error: string };
+/** Refused only when the entry no longer exists. */
+export type RevealReply = { ok: true; key: string } | { ok: false };
 
 /** Sent by the background to every open extension page after each reconcile. */
 export interface StateBroadcast {

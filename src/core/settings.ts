@@ -2,6 +2,7 @@ import type { Entry } from "./entry.ts";
 import { validateEntryInput } from "./entry.ts";
 import { isRecord } from "./records.ts";
 import { MAX_ENTRIES } from "./rules.ts";
+import type { UserText } from "./user-text.ts";
 
 /** Bump when the stored shape changes, and teach parseSettings the step from the previous one. */
 export const SETTINGS_VERSION = 1;
@@ -18,7 +19,9 @@ export function emptySettings(): Settings {
   return { version: SETTINGS_VERSION, entries: [] };
 }
 
-export type LoadedSettings = { ok: true; settings: Settings } | { ok: false; problem: string };
+export type LoadedSettings = { ok: true; settings: Settings } | { ok: false; problem: UserText };
+
+const DAMAGED: UserText = ["settingsDamaged"];
 
 /**
  * Checks one stored entry by running it through the same validation as a typed one: an entry is
@@ -46,22 +49,19 @@ function isTrustedEntry(value: unknown): value is Entry {
 export function parseSettings(stored: unknown): LoadedSettings {
   if (stored === undefined) return { ok: true, settings: emptySettings() };
   if (!isRecord(stored) || typeof stored.version !== "number") {
-    return { ok: false, problem: "ToolKey's saved settings are damaged and cannot be read." };
+    return { ok: false, problem: DAMAGED };
   }
   if (stored.version > SETTINGS_VERSION) {
-    return {
-      ok: false,
-      problem: "ToolKey's saved settings come from a newer version of ToolKey. Update ToolKey to use them.",
-    };
+    return { ok: false, problem: ["settingsNewer"] };
   }
   if (stored.version !== SETTINGS_VERSION || !Array.isArray(stored.entries)) {
-    return { ok: false, problem: "ToolKey's saved settings are damaged and cannot be read." };
+    return { ok: false, problem: DAMAGED };
   }
   const entries: Entry[] = [];
   const ids = new Set<number>();
   for (const entry of stored.entries) {
     if (!isTrustedEntry(entry) || ids.has(entry.id)) {
-      return { ok: false, problem: "ToolKey's saved settings are damaged and cannot be read." };
+      return { ok: false, problem: DAMAGED };
     }
     ids.add(entry.id);
     entries.push(entry);

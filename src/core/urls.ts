@@ -1,4 +1,8 @@
 import type { Parsed } from "./fields.ts";
+import type { UserText } from "./user-text.ts";
+
+/** The two fields that hold an address; each has its own messages, so none is assembled from parts. */
+type AddressField = "openWebUi" | "toolServer";
 
 /**
  * Open WebUI sends its own session token on these paths of its origin; a key must never be added
@@ -12,10 +16,6 @@ const HOST_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/;
 /** Characters with a meaning of their own in a declarativeNetRequest urlFilter. */
 const URL_FILTER_SPECIAL = /[*^|]/;
 
-function hostNameError(what: string): string {
-  return `The host name in the ${what} can only contain letters, digits, dots, - and _.`;
-}
-
 /** An ASCII character that no host name may hold; other scripts are left to the URL parser (IDN). */
 const NOT_IN_HOST_NAME = /[^a-z0-9_.\-\u0080-\uffff]/i;
 
@@ -26,10 +26,10 @@ function typedHost(text: string): string {
 }
 
 /** Parses what a user typed as an address into an http(s) URL, or says what to fix. */
-function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
+function parseHttpUrl(raw: string, field: AddressField): Parsed<URL> {
   const text = raw.trim();
-  if (text === "") return { ok: false, error: `Enter the ${what}, for example ${example}.` };
-  if (/\s/.test(text)) return { ok: false, error: `The ${what} cannot contain spaces.` };
+  if (text === "") return { ok: false, error: [`${field}_empty`] };
+  if (/\s/.test(text)) return { ok: false, error: [`${field}_spaces`] };
 
   const scheme = /^([a-z][a-z0-9+.-]*):(.*)$/is.exec(text);
   const schemeName = scheme?.[1]?.toLowerCase();
@@ -40,9 +40,7 @@ function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
     const namesAScheme = schemeName !== undefined && (rest.startsWith("//") || (schemeName.length > 1 && !/^\d/.test(rest)));
     return {
       ok: false,
-      error: namesAScheme
-        ? `Only http:// and https:// addresses can be used; this one starts with ${schemeName}:.`
-        : `Start the ${what} with http:// or https://, for example ${example}.`,
+      error: namesAScheme ? ["notHttp", schemeName] : [`${field}_noScheme`],
     };
   }
 
@@ -53,46 +51,41 @@ function parseHttpUrl(raw: string, what: string, example: string): Parsed<URL> {
     // Firefox's parser refuses "*" in a host where Node's and Chromium's accept it: the same
     // input gets the same, more useful message in every browser.
     const host = typedHost(text);
-    if (!host.startsWith("[") && NOT_IN_HOST_NAME.test(host)) return { ok: false, error: hostNameError(what) };
-    return { ok: false, error: `The ${what} is not a valid URL: check it for typos.` };
+    if (!host.startsWith("[") && NOT_IN_HOST_NAME.test(host)) return { ok: false, error: [`${field}_hostName`] };
+    return { ok: false, error: [`${field}_invalid`] };
   }
   // The URL standard lets "*" and other characters through in a host; a host-access pattern would
   // then cover every site.
-  if (!url.hostname.startsWith("[") && !HOST_NAME.test(url.hostname)) return { ok: false, error: hostNameError(what) };
+  if (!url.hostname.startsWith("[") && !HOST_NAME.test(url.hostname)) return { ok: false, error: [`${field}_hostName`] };
   if (url.username !== "" || url.password !== "") {
-    return {
-      ok: false,
-      error: `Remove the user name and password from the ${what}; the key goes in the API key field.`,
-    };
+    return { ok: false, error: [`${field}_credentials`] };
   }
   return { ok: true, value: url };
 }
 
 /** An Open WebUI address is an origin; a pasted chat URL is reduced to it. */
 export function parseOpenWebUiAddress(raw: string): Parsed<string> {
-  const parsed = parseHttpUrl(raw, "Open WebUI address", "http://localhost:3000");
+  const parsed = parseHttpUrl(raw, "openWebUi");
   if (!parsed.ok) return parsed;
   const url = parsed.value;
   const reduced = url.pathname !== "/" || url.search !== "" || url.hash !== "" || raw.includes("?") || raw.includes("#");
-  return reduced
-    ? { ok: true, value: url.origin, notice: `Only the address of the site is kept: ${url.origin}` }
-    : { ok: true, value: url.origin };
+  return reduced ? { ok: true, value: url.origin, notice: ["addressReduced", url.origin] } : { ok: true, value: url.origin };
 }
 
 /** A tool-server URL is an origin plus an optional path prefix, stored without a trailing slash. */
 export function parseToolServerUrl(raw: string): Parsed<string> {
-  const parsed = parseHttpUrl(raw, "tool server URL", "http://localhost:8000");
+  const parsed = parseHttpUrl(raw, "toolServer");
   if (!parsed.ok) return parsed;
   const url = parsed.value;
   if (url.search !== "" || raw.includes("?")) {
-    return { ok: false, error: "Remove the part from ? on: a tool server URL has no query." };
+    return { ok: false, error: ["toolServer_query"] };
   }
   if (url.hash !== "" || raw.includes("#")) {
-    return { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." };
+    return { ok: false, error: ["toolServer_fragment"] };
   }
   // Checked on the text as typed too: browsers percent-encode ^ and | in paths, Node does not.
   if (URL_FILTER_SPECIAL.test(url.pathname) || URL_FILTER_SPECIAL.test(raw)) {
-    return { ok: false, error: "The path of a tool server URL cannot contain *, ^ or |." };
+    return { ok: false, error: ["toolServer_filterCharacters"] };
   }
   const path = url.pathname.replace(/\/+$/, "");
   return { ok: true, value: `${url.origin}${path}` };
@@ -113,17 +106,12 @@ export function isUnderPath(path: string, prefix: string): boolean {
  * Refuses a tool-server URL that would put a key on Open WebUI's own requests: the Open WebUI
  * origin itself, or a path under one of its own API prefixes.
  */
-export function checkToolServerAgainstOpenWebUi(toolServerUrl: string, openWebUiOrigin: string): string | undefined {
+export function checkToolServerAgainstOpenWebUi(toolServerUrl: string, openWebUiOrigin: string): UserText | undefined {
   if (new URL(toolServerUrl).origin !== openWebUiOrigin) return undefined;
   const path = pathOf(toolServerUrl);
-  if (path === "") {
-    return "This is the Open WebUI address itself. Give the tool server's own URL, or its path on this site (e.g. /tools).";
-  }
+  if (path === "") return ["toolServer_isOpenWebUi"];
   const own = OPEN_WEBUI_OWN_PATHS.find((prefix) => isUnderPath(path, prefix));
-  if (own !== undefined) {
-    return `Paths under ${own} belong to Open WebUI itself; ToolKey never adds a key there.`;
-  }
-  return undefined;
+  return own === undefined ? undefined : ["toolServer_ownPath", own];
 }
 
 /** The host-access pattern a browser grants for an origin: scheme://host/* (no port). */

@@ -1,5 +1,6 @@
 import { readableUrl } from "../core/idn.ts";
 import type { EntryView } from "../core/messages.ts";
+import { say } from "./say.ts";
 
 export interface EntryActions {
   setEnabled(entry: EntryView, enabled: boolean): void;
@@ -15,30 +16,32 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
   return node;
 }
 
-function hostsOf(patterns: readonly string[]): string {
-  return patterns.map((pattern) => readableUrl(pattern.replace(/\/\*$/, ""))).join(" and ");
+/** "http://host/*" as the site it stands for. */
+function siteOf(pattern: string): string {
+  return readableUrl(pattern.replace(/\/\*$/, ""));
 }
 
 /** `url`: the entry's tool-server URL as the user reads it. */
 function statusOf(entry: EntryView, url: string, actions: EntryActions): HTMLElement {
   const status = element("p", undefined, "status");
   if (!entry.enabled) {
-    status.textContent = "Disabled.";
+    status.textContent = say(["disabled"]);
   } else if (!entry.access) {
     status.classList.add("warning");
-    status.append(`ToolKey needs access to ${hostsOf(entry.missingAccess)} for this entry. `);
-    const grant = element("button", "Grant access");
+    const [first = "", second] = entry.missingAccess.map(siteOf);
+    status.append(say(second === undefined ? ["needsAccessOne", first] : ["needsAccessTwo", first, second]), " ");
+    const grant = element("button", say(["grantAccess"]));
     grant.type = "button";
-    grant.setAttribute("aria-label", `Grant access for ${url}`);
+    grant.setAttribute("aria-label", say(["grantAccessFor", url]));
     grant.addEventListener("click", () => actions.grantAccess(entry));
     status.append(grant);
   } else if (entry.error !== undefined) {
     status.classList.add("warning");
-    status.textContent = `The browser refused this entry's rule: ${entry.error}`;
+    status.textContent = say(["ruleRefused", entry.error]);
   } else if (entry.openTabs === 0) {
-    status.textContent = `Ready: applies once ${readableUrl(entry.openWebUiOrigin)} is open in a tab.`;
+    status.textContent = say(["ready", readableUrl(entry.openWebUiOrigin)]);
   } else {
-    status.textContent = `Active in ${entry.openTabs} Open WebUI ${entry.openTabs === 1 ? "tab" : "tabs"}.`;
+    status.textContent = say(entry.openTabs === 1 ? ["activeOne"] : ["activeMany", String(entry.openTabs)]);
   }
   return status;
 }
@@ -50,14 +53,15 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
 
   const url = readableUrl(entry.toolServerUrl);
   item.append(element("p", url, "tool-url"));
-  item.append(element("p", `from ${readableUrl(entry.openWebUiOrigin)}`, "origin"));
+  item.append(element("p", say(["from", readableUrl(entry.openWebUiOrigin)]), "origin"));
 
   const keyLine = element("p", undefined, "key-line");
   const prefix = entry.scheme === "" ? `${entry.headerName}: ` : `${entry.headerName}: ${entry.scheme} `;
   keyLine.append(prefix, element("code", revealed ?? entry.maskedKey, "key"));
-  const reveal = element("button", revealed === undefined ? "Show key" : "Hide key", "link");
+  const hidden = revealed === undefined;
+  const reveal = element("button", say([hidden ? "showKey" : "hideKey"]), "link");
   reveal.type = "button";
-  reveal.setAttribute("aria-label", `${revealed === undefined ? "Show key" : "Hide key"} for ${url}`);
+  reveal.setAttribute("aria-label", say([hidden ? "showKeyFor" : "hideKeyFor", url]));
   reveal.addEventListener("click", () => actions.toggleKey(entry));
   keyLine.append(" ", reveal);
   item.append(keyLine);
@@ -70,10 +74,10 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   enabled.type = "checkbox";
   enabled.checked = entry.enabled;
   enabled.addEventListener("change", () => actions.setEnabled(entry, enabled.checked));
-  enabledLabel.append(enabled, " Enabled");
-  const remove = element("button", "Remove");
+  enabledLabel.append(enabled, " ", say(["enabled"]));
+  const remove = element("button", say(["remove"]));
   remove.type = "button";
-  remove.setAttribute("aria-label", `Remove ${url}`);
+  remove.setAttribute("aria-label", say(["removeFor", url]));
   remove.addEventListener("click", () => actions.remove(entry));
   controls.append(enabledLabel, remove);
   item.append(controls);

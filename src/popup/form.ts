@@ -1,5 +1,7 @@
 import type { EntryInput } from "../core/entry.ts";
 import type { Field, FieldMessages } from "../core/fields.ts";
+import type { UserText } from "../core/user-text.ts";
+import { say } from "./say.ts";
 
 const FIELDS: readonly Field[] = ["openWebUi", "toolServer", "key", "headerName", "scheme"];
 
@@ -38,19 +40,19 @@ export function clearFormMessages(): void {
 }
 
 /** Puts each error beside its field and moves the focus to the first field to fix. */
-export function showErrors(errors: FieldMessages & { form?: string }): void {
+export function showErrors(errors: FieldMessages & { form?: UserText }): void {
   let first: HTMLInputElement | undefined;
   for (const id of FIELDS) {
     const message = errors[id];
     if (message === undefined) continue;
     const element = errorElement(id);
-    element.textContent = message;
+    element.textContent = say(message);
     element.hidden = false;
     input(id).setAttribute("aria-invalid", "true");
     first ??= input(id);
   }
   if (errors.form !== undefined) {
-    errorElement("form").textContent = errors.form;
+    errorElement("form").textContent = say(errors.form);
     errorElement("form").hidden = false;
   }
   if (errors.headerName !== undefined || errors.scheme !== undefined) {

@@ -8,6 +8,7 @@ import { httpOriginOf } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
 import { type EntryActions, renderEntries } from "./entries.ts";
 import { clearAfterSave, clearFormMessages, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
+import { localizePage, say } from "./say.ts";
 
 /** Host access held when the popup opened, so Save knows what to ask for without awaiting. */
 const granted: string[] = [];
@@ -19,11 +20,9 @@ function render(next: State): void {
   state = next;
   const problem = document.getElementById("problem") as HTMLElement;
   problem.hidden = next.problem === undefined;
-  (document.getElementById("problem-text") as HTMLElement).textContent = next.problem ?? "";
+  (document.getElementById("problem-text") as HTMLElement).textContent = next.problem === undefined ? "" : say(next.problem);
   renderEntries(next.entries, revealed, actions);
 }
-
-const NO_ANSWER = "ToolKey's background did not answer. Close this window and try again.";
 
 function showReply(reply: CommandReply): CommandReply {
   if (reply.ok) render(reply.state);
@@ -34,7 +33,7 @@ function showReply(reply: CommandReply): CommandReply {
 /** Sends a command and shows its outcome; a background that cannot be reached is said so too. */
 function run(command: Command): Promise<CommandReply> {
   return ask<CommandReply>({ type: "command", command })
-    .catch((): CommandReply => ({ ok: false, errors: { form: NO_ANSWER } }))
+    .catch((): CommandReply => ({ ok: false, errors: { form: ["noAnswer"] } }))
     .then(showReply);
 }
 
@@ -76,7 +75,7 @@ function onSave(event: SubmitEvent): void {
   void reply.then((shown) => {
     if (!shown.ok) return;
     clearAfterSave();
-    showNotice(["Saved.", ...Object.values(shown.notices)].join(" "));
+    showNotice([["saved"] as const, ...Object.values(shown.notices)].map(say).join(" "));
   });
 }
 
@@ -85,13 +84,14 @@ function onReset(event: MouseEvent): void {
   const button = event.currentTarget as HTMLButtonElement;
   if (!resetArmed) {
     resetArmed = true;
-    button.textContent = "Click again to erase all entries";
+    button.textContent = say(["resetConfirm"]);
     return;
   }
   void ask<State>({ type: "reset" }).then(render);
 }
 
 async function start(): Promise<void> {
+  localizePage();
   (document.getElementById("entry-form") as HTMLFormElement).addEventListener("submit", onSave);
   (document.getElementById("reset") as HTMLButtonElement).addEventListener("click", onReset);
   browser.runtime.onMessage.addListener((message: unknown) => {

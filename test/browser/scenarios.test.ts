@@ -3,6 +3,8 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateEntryInput } from "../../src/core/entry.ts";
 import { missingPatterns } from "../../src/core/permissions.ts";
+import type { UserText } from "../../src/core/user-text.ts";
+import { english } from "../locales.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
 import { bundleUrlTables } from "./harness/core-bundle.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
@@ -324,7 +326,9 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
       if (expected.ok) throw new Error(`the sample "${bad}" is not bad input`);
       for (const name of Object.keys(good) as (keyof typeof good)[]) await popup.fill(labels[name], typed[name]);
       await popup.click("Save");
-      await expect.poll(() => popup.alerts(), { message: `for "${bad}" in ${labels[field]}` }).toEqual([expected.errors[field]]);
+      await expect
+        .poll(() => popup.alerts(), { message: `for "${bad}" in ${labels[field]}` })
+        .toEqual([english(expected.errors[field] as UserText)]);
       expect(await popup.value(labels[field])).toBe(bad);
       // A key is never quoted back, not even a bad one.
       if (field === "key") expect((await popup.alerts()).join(" ")).not.toContain(bad);

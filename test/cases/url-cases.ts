@@ -4,16 +4,14 @@
  * Plain data only: no test framework is imported here.
  */
 import type { Parsed } from "../../src/core/fields.ts";
+import type { UserText } from "../../src/core/user-text.ts";
 
 export interface UrlCase<I, E> {
   input: I;
   expected: E;
 }
 
-const OPEN_WEBUI_EXAMPLE = "http://localhost:3000";
-const TOOL_SERVER_EXAMPLE = "http://localhost:8000";
-
-const notHttp = (scheme: string) => `Only http:// and https:// addresses can be used; this one starts with ${scheme}:.`;
+const notHttp = (scheme: string): UserText => ["notHttp", scheme];
 
 export const openWebUiAddressAccepted: UrlCase<string, Parsed<string>>[] = [
   { input: "http://open_webui:8080", expected: { ok: true, value: "http://open_webui:8080" } },
@@ -32,47 +30,47 @@ export const openWebUiAddressAccepted: UrlCase<string, Parsed<string>>[] = [
   { input: "http://münchen.example", expected: { ok: true, value: "http://xn--mnchen-3ya.example" } },
   {
     input: "http://localhost:3000/c/abc?x=1#y",
-    expected: { ok: true, value: "http://localhost:3000", notice: "Only the address of the site is kept: http://localhost:3000" },
+    expected: { ok: true, value: "http://localhost:3000", notice: ["addressReduced", "http://localhost:3000"] },
   },
   {
     input: "https://chat.example.com/admin/settings",
-    expected: { ok: true, value: "https://chat.example.com", notice: "Only the address of the site is kept: https://chat.example.com" },
+    expected: { ok: true, value: "https://chat.example.com", notice: ["addressReduced", "https://chat.example.com"] },
   },
   {
     input: "http://localhost:3000/?",
-    expected: { ok: true, value: "http://localhost:3000", notice: "Only the address of the site is kept: http://localhost:3000" },
+    expected: { ok: true, value: "http://localhost:3000", notice: ["addressReduced", "http://localhost:3000"] },
   },
   {
     input: "http://localhost:3000/#",
-    expected: { ok: true, value: "http://localhost:3000", notice: "Only the address of the site is kept: http://localhost:3000" },
+    expected: { ok: true, value: "http://localhost:3000", notice: ["addressReduced", "http://localhost:3000"] },
   },
 ];
 
 export const openWebUiAddressRefused: UrlCase<string, Parsed<string>>[] = [
   {
     input: "http://*",
-    expected: { ok: false, error: "The host name in the Open WebUI address can only contain letters, digits, dots, - and _." },
+    expected: { ok: false, error: ["openWebUi_hostName"] },
   },
   {
     input: "http://*.example.com:3000",
-    expected: { ok: false, error: "The host name in the Open WebUI address can only contain letters, digits, dots, - and _." },
+    expected: { ok: false, error: ["openWebUi_hostName"] },
   },
-  { input: "", expected: { ok: false, error: `Enter the Open WebUI address, for example ${OPEN_WEBUI_EXAMPLE}.` } },
-  { input: "   \t ", expected: { ok: false, error: `Enter the Open WebUI address, for example ${OPEN_WEBUI_EXAMPLE}.` } },
-  { input: "http://local host:3000", expected: { ok: false, error: "The Open WebUI address cannot contain spaces." } },
-  { input: "http://localhost:3000/c/a b", expected: { ok: false, error: "The Open WebUI address cannot contain spaces." } },
-  { input: "http://local\thost:3000", expected: { ok: false, error: "The Open WebUI address cannot contain spaces." } },
+  { input: "", expected: { ok: false, error: ["openWebUi_empty"] } },
+  { input: "   \t ", expected: { ok: false, error: ["openWebUi_empty"] } },
+  { input: "http://local host:3000", expected: { ok: false, error: ["openWebUi_spaces"] } },
+  { input: "http://localhost:3000/c/a b", expected: { ok: false, error: ["openWebUi_spaces"] } },
+  { input: "http://local\thost:3000", expected: { ok: false, error: ["openWebUi_spaces"] } },
   {
     input: "localhost:3000",
-    expected: { ok: false, error: `Start the Open WebUI address with http:// or https://, for example ${OPEN_WEBUI_EXAMPLE}.` },
+    expected: { ok: false, error: ["openWebUi_noScheme"] },
   },
   {
     input: "example.com",
-    expected: { ok: false, error: `Start the Open WebUI address with http:// or https://, for example ${OPEN_WEBUI_EXAMPLE}.` },
+    expected: { ok: false, error: ["openWebUi_noScheme"] },
   },
   {
     input: "//example.com",
-    expected: { ok: false, error: `Start the Open WebUI address with http:// or https://, for example ${OPEN_WEBUI_EXAMPLE}.` },
+    expected: { ok: false, error: ["openWebUi_noScheme"] },
   },
   { input: "ftp://example.com", expected: { ok: false, error: notHttp("ftp") } },
   { input: "file:///etc", expected: { ok: false, error: notHttp("file") } },
@@ -83,15 +81,15 @@ export const openWebUiAddressRefused: UrlCase<string, Parsed<string>>[] = [
   { input: "ws://localhost:3000", expected: { ok: false, error: notHttp("ws") } },
   {
     input: "http://u:p@localhost:3000",
-    expected: { ok: false, error: "Remove the user name and password from the Open WebUI address; the key goes in the API key field." },
+    expected: { ok: false, error: ["openWebUi_credentials"] },
   },
   {
     input: "http://u@localhost:3000",
-    expected: { ok: false, error: "Remove the user name and password from the Open WebUI address; the key goes in the API key field." },
+    expected: { ok: false, error: ["openWebUi_credentials"] },
   },
-  { input: "http://", expected: { ok: false, error: "The Open WebUI address is not a valid URL: check it for typos." } },
-  { input: "http://[::1", expected: { ok: false, error: "The Open WebUI address is not a valid URL: check it for typos." } },
-  { input: "http://localhost:99999", expected: { ok: false, error: "The Open WebUI address is not a valid URL: check it for typos." } },
+  { input: "http://", expected: { ok: false, error: ["openWebUi_invalid"] } },
+  { input: "http://[::1", expected: { ok: false, error: ["openWebUi_invalid"] } },
+  { input: "http://localhost:99999", expected: { ok: false, error: ["openWebUi_invalid"] } },
 ];
 
 export const toolServerUrlAccepted: UrlCase<string, Parsed<string>>[] = [
@@ -107,33 +105,33 @@ export const toolServerUrlAccepted: UrlCase<string, Parsed<string>>[] = [
   { input: "http://münchen.example/tools", expected: { ok: true, value: "http://xn--mnchen-3ya.example/tools" } },
 ];
 
-const PATH_SPECIAL = "The path of a tool server URL cannot contain *, ^ or |.";
+const PATH_SPECIAL: UserText = ["toolServer_filterCharacters"];
 
 export const toolServerUrlRefused: UrlCase<string, Parsed<string>>[] = [
   {
     input: "http://*",
-    expected: { ok: false, error: "The host name in the tool server URL can only contain letters, digits, dots, - and _." },
+    expected: { ok: false, error: ["toolServer_hostName"] },
   },
   {
     input: "http://tools.*.example",
-    expected: { ok: false, error: "The host name in the tool server URL can only contain letters, digits, dots, - and _." },
+    expected: { ok: false, error: ["toolServer_hostName"] },
   },
   {
     // Every parser refuses "<" in a host: the message still names the host.
     input: "http://tools<x>.example:8000/",
-    expected: { ok: false, error: "The host name in the tool server URL can only contain letters, digits, dots, - and _." },
+    expected: { ok: false, error: ["toolServer_hostName"] },
   },
-  { input: "http://tools.example:99999/", expected: { ok: false, error: "The tool server URL is not a valid URL: check it for typos." } },
-  { input: "", expected: { ok: false, error: `Enter the tool server URL, for example ${TOOL_SERVER_EXAMPLE}.` } },
-  { input: "  ", expected: { ok: false, error: `Enter the tool server URL, for example ${TOOL_SERVER_EXAMPLE}.` } },
-  { input: "http://localhost:8000/my tools", expected: { ok: false, error: "The tool server URL cannot contain spaces." } },
+  { input: "http://tools.example:99999/", expected: { ok: false, error: ["toolServer_invalid"] } },
+  { input: "", expected: { ok: false, error: ["toolServer_empty"] } },
+  { input: "  ", expected: { ok: false, error: ["toolServer_empty"] } },
+  { input: "http://localhost:8000/my tools", expected: { ok: false, error: ["toolServer_spaces"] } },
   {
     input: "localhost:8000",
-    expected: { ok: false, error: `Start the tool server URL with http:// or https://, for example ${TOOL_SERVER_EXAMPLE}.` },
+    expected: { ok: false, error: ["toolServer_noScheme"] },
   },
   {
     input: "example.com/tools",
-    expected: { ok: false, error: `Start the tool server URL with http:// or https://, for example ${TOOL_SERVER_EXAMPLE}.` },
+    expected: { ok: false, error: ["toolServer_noScheme"] },
   },
   { input: "ftp://localhost:8000", expected: { ok: false, error: notHttp("ftp") } },
   { input: "file:///etc", expected: { ok: false, error: notHttp("file") } },
@@ -142,51 +140,51 @@ export const toolServerUrlRefused: UrlCase<string, Parsed<string>>[] = [
   { input: "chrome-extension://abc/", expected: { ok: false, error: notHttp("chrome-extension") } },
   {
     input: "http://u:p@localhost:8000",
-    expected: { ok: false, error: "Remove the user name and password from the tool server URL; the key goes in the API key field." },
+    expected: { ok: false, error: ["toolServer_credentials"] },
   },
-  { input: "http://localhost:8000/time?x=1", expected: { ok: false, error: "Remove the part from ? on: a tool server URL has no query." } },
-  { input: "http://localhost:8000/?", expected: { ok: false, error: "Remove the part from ? on: a tool server URL has no query." } },
+  { input: "http://localhost:8000/time?x=1", expected: { ok: false, error: ["toolServer_query"] } },
+  { input: "http://localhost:8000/?", expected: { ok: false, error: ["toolServer_query"] } },
   {
     input: "http://localhost:8000/time#x",
-    expected: { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." },
+    expected: { ok: false, error: ["toolServer_fragment"] },
   },
-  { input: "http://localhost:8000/#", expected: { ok: false, error: "Remove the part from # on: a tool server URL has no fragment." } },
+  { input: "http://localhost:8000/#", expected: { ok: false, error: ["toolServer_fragment"] } },
   { input: "http://localhost:8000/a*b", expected: { ok: false, error: PATH_SPECIAL } },
   { input: "http://localhost:8000/a^b", expected: { ok: false, error: PATH_SPECIAL } },
   { input: "http://localhost:8000/a|b", expected: { ok: false, error: PATH_SPECIAL } },
   { input: "http://localhost:8000/*", expected: { ok: false, error: PATH_SPECIAL } },
-  { input: "http://", expected: { ok: false, error: "The tool server URL is not a valid URL: check it for typos." } },
+  { input: "http://", expected: { ok: false, error: ["toolServer_invalid"] } },
 ];
 
 /** [tool-server URL (normalised), Open WebUI origin] -> the refusal, or undefined when allowed. */
-export const toolServerAgainstOpenWebUi: UrlCase<{ toolServerUrl: string; openWebUiOrigin: string }, string | undefined>[] = [
+export const toolServerAgainstOpenWebUi: UrlCase<{ toolServerUrl: string; openWebUiOrigin: string }, UserText | undefined>[] = [
   {
     input: { toolServerUrl: "http://localhost:3000", openWebUiOrigin: "http://localhost:3000" },
-    expected: "This is the Open WebUI address itself. Give the tool server's own URL, or its path on this site (e.g. /tools).",
+    expected: ["toolServer_isOpenWebUi"],
   },
   {
     input: { toolServerUrl: "http://localhost:3000/api", openWebUiOrigin: "http://localhost:3000" },
-    expected: "Paths under /api belong to Open WebUI itself; ToolKey never adds a key there.",
+    expected: ["toolServer_ownPath", "/api"],
   },
   {
     input: { toolServerUrl: "http://localhost:3000/api/v1/x", openWebUiOrigin: "http://localhost:3000" },
-    expected: "Paths under /api belong to Open WebUI itself; ToolKey never adds a key there.",
+    expected: ["toolServer_ownPath", "/api"],
   },
   {
     input: { toolServerUrl: "http://localhost:3000/ollama", openWebUiOrigin: "http://localhost:3000" },
-    expected: "Paths under /ollama belong to Open WebUI itself; ToolKey never adds a key there.",
+    expected: ["toolServer_ownPath", "/ollama"],
   },
   {
     input: { toolServerUrl: "http://localhost:3000/openai/v1", openWebUiOrigin: "http://localhost:3000" },
-    expected: "Paths under /openai belong to Open WebUI itself; ToolKey never adds a key there.",
+    expected: ["toolServer_ownPath", "/openai"],
   },
   {
     input: { toolServerUrl: "http://localhost:3000/ws", openWebUiOrigin: "http://localhost:3000" },
-    expected: "Paths under /ws belong to Open WebUI itself; ToolKey never adds a key there.",
+    expected: ["toolServer_ownPath", "/ws"],
   },
   {
     input: { toolServerUrl: "http://localhost:3000/oauth/google", openWebUiOrigin: "http://localhost:3000" },
-    expected: "Paths under /oauth belong to Open WebUI itself; ToolKey never adds a key there.",
+    expected: ["toolServer_ownPath", "/oauth"],
   },
   { input: { toolServerUrl: "http://localhost:3000/apix", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
   { input: { toolServerUrl: "http://localhost:3000/tools", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },

@@ -5,7 +5,7 @@ import { MAX_ENTRIES } from "../../src/core/rules.ts";
 import { emptySettings, SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
 import { deepFreeze, makeEntry } from "./fixtures.ts";
 
-const GONE = "This entry no longer exists: it was removed in another window.";
+const GONE = ["entryGone"];
 
 const input: EntryInput = {
   openWebUiAddress: "http://localhost:3000",
@@ -65,8 +65,8 @@ describe("save", () => {
     expect(result).toMatchObject({
       ok: true,
       notices: {
-        openWebUi: "Only the address of the site is kept: http://localhost:3000",
-        key: 'Removed "Bearer" from the start of the key: ToolKey adds it itself.',
+        openWebUi: ["addressReduced", "http://localhost:3000"],
+        key: ["key_schemeRemoved", "Bearer"],
       },
     });
     expect(result.ok && result.settings.entries[0]?.key).toBe("fake-key-not-real-0001");
@@ -115,8 +115,8 @@ describe("save", () => {
     expect(result).toStrictEqual({
       ok: false,
       errors: {
-        openWebUi: "Start the Open WebUI address with http:// or https://, for example http://localhost:3000.",
-        key: "Enter the API key.",
+        openWebUi: ["openWebUi_noScheme"],
+        key: ["key_empty"],
       },
     });
   });
@@ -126,7 +126,7 @@ describe("save", () => {
     const result = apply(settingsOf(existing), { type: "save", input: { ...input, key: "fake-key-not real" } });
     expect(result).toStrictEqual({
       ok: false,
-      errors: { key: "The key has a space at position 13. API keys have none: copy only the key." },
+      errors: { key: ["key_space", "13"] },
     });
   });
 });
@@ -139,7 +139,7 @@ describe(`the limit of ${MAX_ENTRIES} entries`, () => {
   it("a new entry past the limit is refused with a message for the whole form", () => {
     expect(applyCommand(full, { type: "save", input })).toStrictEqual({
       ok: false,
-      errors: { form: `ToolKey holds at most ${MAX_ENTRIES} entries. Remove one first.` },
+      errors: { form: ["tooManyEntries"] },
     });
   });
 

@@ -46,8 +46,8 @@ describe("validateEntryInput", () => {
         scheme: "Bearer",
       },
       notices: {
-        openWebUi: "Only the address of the site is kept: http://localhost:3000",
-        key: 'Removed "Bearer" from the start of the key: ToolKey adds it itself.',
+        openWebUi: ["addressReduced", "http://localhost:3000"],
+        key: ["key_schemeRemoved", "Bearer"],
       },
     });
   });
@@ -63,11 +63,11 @@ describe("validateEntryInput", () => {
     expect(validated).toStrictEqual({
       ok: false,
       errors: {
-        openWebUi: "Start the Open WebUI address with http:// or https://, for example http://localhost:3000.",
-        toolServer: "Only http:// and https:// addresses can be used; this one starts with ftp:.",
-        key: "The key has a space at position 13. API keys have none: copy only the key.",
-        headerName: "The Cookie header belongs to the browser; ToolKey does not set it.",
-        scheme: "The scheme is a single word such as Bearer, or empty to send the key alone.",
+        openWebUi: ["openWebUi_noScheme"],
+        toolServer: ["notHttp", "ftp"],
+        key: ["key_space", "13"],
+        headerName: ["headerName_forbidden", "Cookie"],
+        scheme: ["scheme_notToken"],
       },
     });
   });
@@ -77,13 +77,13 @@ describe("validateEntryInput", () => {
       validateEntryInput({ openWebUiAddress: "http://localhost:3000/c/abc", toolServerUrl: "http://localhost:3000/api/v1", key: KEY }),
     ).toStrictEqual({
       ok: false,
-      errors: { toolServer: "Paths under /api belong to Open WebUI itself; ToolKey never adds a key there." },
+      errors: { toolServer: ["toolServer_ownPath", "/api"] },
     });
   });
 
   it("refuses the Open WebUI address itself as a tool server, even written differently", () => {
     const validated = validateEntryInput({ openWebUiAddress: "http://localhost:3000", toolServerUrl: "HTTP://localhost:3000/", key: KEY });
-    expect(validated).toMatchObject({ ok: false, errors: { toolServer: expect.stringMatching(/Open WebUI address itself/) } });
+    expect(validated).toMatchObject({ ok: false, errors: { toolServer: ["toolServer_isOpenWebUi"] } });
   });
 
   it("accepts a tool server on another port of the Open WebUI host", () => {
@@ -94,7 +94,7 @@ describe("validateEntryInput", () => {
     const validated = validateEntryInput({ openWebUiAddress: "localhost:3000", toolServerUrl: "http://localhost:3000/api", key: KEY });
     expect(validated).toStrictEqual({
       ok: false,
-      errors: { openWebUi: "Start the Open WebUI address with http:// or https://, for example http://localhost:3000." },
+      errors: { openWebUi: ["openWebUi_noScheme"] },
     });
   });
 
@@ -102,7 +102,7 @@ describe("validateEntryInput", () => {
     const validated = validateEntryInput({ ...good, key: `Bearer ${KEY}`, headerName: "Host" });
     expect(validated).toStrictEqual({
       ok: false,
-      errors: { headerName: "The Host header belongs to the browser; ToolKey does not set it." },
+      errors: { headerName: ["headerName_forbidden", "Host"] },
     });
   });
 

@@ -15,13 +15,13 @@ describe("parseHeaderName", () => {
   });
 
   it.each(["", "   "])("%j asks for a header name", (raw) => {
-    expect(parseHeaderName(raw)).toStrictEqual({ ok: false, error: "Enter a header name, for example Authorization or X-API-Key." });
+    expect(parseHeaderName(raw)).toStrictEqual({ ok: false, error: ["headerName_empty"] });
   });
 
   it.each(["X API Key", "X-API-Key:", "X-Kéy", "X-Key\u0000", "(X-Key)", "X-Key/1"])("%j is refused for its characters", (raw) => {
     expect(parseHeaderName(raw)).toStrictEqual({
       ok: false,
-      error: "A header name can only contain letters, digits and - (for example X-API-Key).",
+      error: ["headerName_notToken"],
     });
   });
 
@@ -38,7 +38,7 @@ describe("parseHeaderName", () => {
     "Referer",
     "Transfer-Encoding",
   ])("%s belongs to the browser and is refused", (raw) => {
-    expect(parseHeaderName(raw)).toStrictEqual({ ok: false, error: `The ${raw} header belongs to the browser; ToolKey does not set it.` });
+    expect(parseHeaderName(raw)).toStrictEqual({ ok: false, error: ["headerName_forbidden", raw] });
   });
 });
 
@@ -60,7 +60,7 @@ describe("parseScheme", () => {
   it.each(["Bearer token", "Bearer:", "Bé"])("%j is refused: a scheme is one word", (raw) => {
     expect(parseScheme(raw)).toStrictEqual({
       ok: false,
-      error: "The scheme is a single word such as Bearer, or empty to send the key alone.",
+      error: ["scheme_notToken"],
     });
   });
 });
@@ -89,14 +89,14 @@ describe("a key pasted with its scheme in front", () => {
     expect(parseKey(raw, scheme)).toStrictEqual({
       ok: true,
       value: KEY,
-      notice: `Removed "${scheme}" from the start of the key: ToolKey adds it itself.`,
+      notice: ["key_schemeRemoved", scheme],
     });
   });
 
   it("keeps the scheme word when it is not the entry's scheme, and is refused for the space", () => {
     expect(parseKey(`Bearer ${KEY}`, "Token")).toStrictEqual({
       ok: false,
-      error: "The key has a space at position 7. API keys have none: copy only the key.",
+      error: ["key_space", "7"],
     });
   });
 
@@ -105,16 +105,14 @@ describe("a key pasted with its scheme in front", () => {
   });
 });
 
-const controlError = (position: number) =>
-  `The key has a line break or another invisible control character at position ${position}. Paste it again as one line.`;
-const nonAsciiError = (position: number) =>
-  `The key has a character that is not plain ASCII at position ${position} (a typographic quote or dash?). Copy it again from its source.`;
-const spaceError = (position: number) => `The key has a space at position ${position}. API keys have none: copy only the key.`;
+const controlError = (position: number) => ["key_control", String(position)];
+const nonAsciiError = (position: number) => ["key_nonAscii", String(position)];
+const spaceError = (position: number) => ["key_space", String(position)];
 
 /** Every key here contains KEY's distinctive part, so a message that quotes the key is caught. */
 const badKeys = [
-  { what: "an empty key", raw: "", scheme: "Bearer", error: "Enter the API key." },
-  { what: "a key of spaces only", raw: "   ", scheme: "Bearer", error: "Enter the API key." },
+  { what: "an empty key", raw: "", scheme: "Bearer", error: ["key_empty"] },
+  { what: "a key of spaces only", raw: "   ", scheme: "Bearer", error: ["key_empty"] },
   { what: "a key with a CR inside", raw: "fake-key-not\r-real-0001", scheme: "Bearer", error: controlError(13) },
   { what: "a key with a LF inside", raw: "fake-key-not\n-real-0001", scheme: "Bearer", error: controlError(13) },
   { what: "a key with a TAB inside", raw: "fake-key-not\t-real-0001", scheme: "Bearer", error: controlError(13) },
@@ -131,7 +129,7 @@ const badKeys = [
     what: "a key one character too long",
     raw: `${KEY}${"k".repeat(MAX_KEY_LENGTH + 1 - KEY.length)}`,
     scheme: "Bearer",
-    error: "The key is longer than 4,096 characters; no tool server uses such a key.",
+    error: ["key_tooLong"],
   },
 ];
 
@@ -141,7 +139,7 @@ describe("parseKey refuses", () => {
     ["  bearer  ", "Bearer"],
     ["Token", "Token"],
   ])("the scheme alone (%j with scheme %s), asking for the key after it", (raw, scheme) => {
-    expect(parseKey(raw, scheme)).toStrictEqual({ ok: false, error: `Enter the API key after "${scheme}".` });
+    expect(parseKey(raw, scheme)).toStrictEqual({ ok: false, error: ["key_emptyAfterScheme", scheme] });
   });
 
   it.each(badKeys)("$what, saying where the problem is", ({ raw, scheme, error }) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { emptySettings, parseSettings, SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
 import { makeEntry } from "./fixtures.ts";
 
-const DAMAGED = "ToolKey's saved settings are damaged and cannot be read.";
+const DAMAGED = ["settingsDamaged"];
 
 const stored: Settings = {
   version: SETTINGS_VERSION,
@@ -38,7 +38,7 @@ describe("parseSettings", () => {
   it("settings from a newer ToolKey are not read, and the user is told to update", () => {
     const parsed = parseSettings({ version: SETTINGS_VERSION + 1, entries: [{ anything: "new" }] });
     expect(parsed.ok).toBe(false);
-    expect(!parsed.ok && parsed.problem).toMatch(/newer version of ToolKey/);
+    expect(!parsed.ok && parsed.problem).toStrictEqual(["settingsNewer"]);
   });
 
   it.each<{ what: string; value: unknown }>([
