@@ -4,13 +4,15 @@
  * the tool call failing with 401, saves the key through the popup, and shows it succeeding.
  * Without a display it runs headless; either way it writes the README's screenshots.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { it } from "vitest";
 import { backgroundOf, ChromiumPopup, launchChromium, POPUP_PATH, preparePackage } from "../test/browser/harness/chromium.ts";
 import type { ToolReply } from "../test/browser/harness/driver.ts";
+import { render } from "../test/locales.ts";
 import { type LoggedRequest, startSite } from "../test/browser/harness/servers.ts";
 
 /** The key the demo's tool server expects: plainly a demo value, and masked in every screenshot. */
@@ -32,6 +34,43 @@ async function callToolShown(page: Page, toolsUrl: string): Promise<ToolReply> {
     shown.textContent = `POST ${url}/get_current_time\n→ ${reply.status} ${reply.body}`;
     return reply;
   }, toolsUrl);
+}
+
+/** A font with Chinese characters, for the Chinese screenshot: installed from Debian when we may, else asked for. */
+function ensureChineseFont(): void {
+  const hasChinese = () => execFileSync("fc-list", [":lang=zh", "family"], { encoding: "utf8" }).trim() !== "";
+  if (hasChinese()) return;
+  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    console.log("Installing Debian's fonts-wqy-microhei with apt-get, so that the Chinese screenshot shows characters.");
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+    execFileSync("apt-get", ["install", "-y", "-qq", "fonts-wqy-microhei"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  }
+  if (!hasChinese()) throw new Error("The Chinese screenshot needs a font with Chinese characters: apt-get install -y fonts-wqy-microhei (Debian).");
+}
+
+/** The popup of a fresh Chromium in `language`, with the demo's entry saved through it. */
+async function screenshotPopupIn(language: string, locale: string, extension: string, headless: boolean, owuiOrigin: string, toolsUrl: string) {
+  const profile = mkdtempSync(join(tmpdir(), "toolkey-demo-"));
+  const context = await launchChromium(profile, [extension], [`--lang=${language}`], headless);
+  try {
+    const message = (name: Parameters<typeof render>[1][0]) => render(locale, [name]);
+    const id = new URL((await backgroundOf(context)).url()).host;
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 400, height: 560 });
+    await page.goto(`chrome-extension://${id}/${POPUP_PATH}`);
+    const popup = new ChromiumPopup(page);
+    await popup.fill(message("openWebUiLabel"), owuiOrigin);
+    await popup.fill(message("toolServerLabel"), toolsUrl);
+    await popup.fill(message("keyLabel"), DEMO_KEY);
+    await popup.click(message("save"));
+    await popup.waitForText(render(locale, ["ready", owuiOrigin]));
+    if ((await popup.text()).includes(DEMO_KEY)) throw new Error("the popup shows the key: no screenshot of it");
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.screenshot({ path: join(SCREENSHOTS, `popup-${locale}-light.png`) });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 it("demo", { timeout: 5 * 60_000 }, async () => {
@@ -89,7 +128,11 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     await tab.screenshot({ path: join(SCREENSHOTS, "after.png") });
     if (before.status !== 401 || after.status !== 200) throw new Error(`expected 401 then 200, got ${before.status} then ${after.status}`);
 
-    say(`Screenshots written to ${SCREENSHOTS}: before.png, popup-light.png, popup-dark.png, after.png.`);
+    say("The same popup in a browser set to Chinese (zh-CN): every text comes from ToolKey's _locales.");
+    ensureChineseFont();
+    await screenshotPopupIn("zh-CN", "zh_CN", extension, headless, owuiOrigin, toolsUrl);
+
+    say(`Screenshots written to ${SCREENSHOTS}: before.png, popup-light.png, popup-dark.png, popup-zh_CN-light.png, after.png.`);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

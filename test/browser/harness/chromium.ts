@@ -84,7 +84,7 @@ export class ChromiumPopup implements PopupPage {
 
   async fill(label: string, value: string): Promise<void> {
     const field = this.page.getByLabel(label, { exact: true });
-    if (!(await field.isVisible())) await this.page.getByText("Header and scheme").click();
+    if (!(await field.isVisible())) await this.page.locator("summary").click();
     await field.fill(value);
   }
 
@@ -113,6 +113,10 @@ export class ChromiumPopup implements PopupPage {
   text(): Promise<string> {
     // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
     return this.page.locator("body").innerText();
+  }
+
+  language(): Promise<string> {
+    return this.page.evaluate(() => document.documentElement.lang);
   }
 
   async entryText(toolServerUrl: string): Promise<string | undefined> {
@@ -154,15 +158,18 @@ export class ChromiumBrowser implements ExtensionBrowser {
     private probe: Page,
     private readonly profile: string,
     private readonly extension: string,
+    private readonly args: readonly string[],
   ) {}
 
-  static async launch(grantedHosts: readonly string[]): Promise<ChromiumBrowser> {
+  /** `language`: the browser's own language (its --lang), which picks ToolKey's _locales. */
+  static async launch(grantedHosts: readonly string[], language?: string): Promise<ChromiumBrowser> {
     const profile = mkdtempSync(join(tmpdir(), "toolkey-profile-"));
     const extension = preparePackage(grantedHosts);
-    const context = await launchChromium(profile, [extension]);
+    const args = language === undefined ? [] : [`--lang=${language}`];
+    const context = await launchChromium(profile, [extension], args);
     const id = new URL((await backgroundOf(context)).url()).host;
     const probe = await ChromiumBrowser.openProbe(context, id);
-    const browser = new ChromiumBrowser(context, id, probe, profile, extension);
+    const browser = new ChromiumBrowser(context, id, probe, profile, extension, args);
     listen(context, browser.output);
     return browser;
   }
@@ -190,7 +197,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
   async openPopup(): Promise<PopupPage> {
     const page = await this.context.newPage();
     await page.goto(`chrome-extension://${this.extensionId}/${POPUP_PATH}`);
-    await page.getByRole("button", { name: "Save", exact: true }).waitFor();
+    await page.waitForFunction(() => performance.getEntriesByName("toolkey:interactive").length > 0);
     return new ChromiumPopup(page);
   }
 
@@ -264,7 +271,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
   }
 
   private async relaunch(): Promise<void> {
-    this.context = await launchChromium(this.profile, [this.extension]);
+    this.context = await launchChromium(this.profile, [this.extension], this.args);
     listen(this.context, this.output);
     this.extensionId = new URL((await backgroundOf(this.context)).url()).host;
     this.probe = await ChromiumBrowser.openProbe(this.context, this.extensionId);

@@ -36,6 +36,8 @@ export interface PopupPage {
   setEnabled(toolServerUrl: string, enabled: boolean): Promise<void>;
   /** The visible text of the whole page. */
   text(): Promise<string>;
+  /** The page's lang attribute: the language its texts are in. */
+  language(): Promise<string>;
   /** The text of the entry's list item, or undefined when there is none. */
   entryText(toolServerUrl: string): Promise<string | undefined>;
   /** How many entries the list shows. */

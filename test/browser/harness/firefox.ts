@@ -91,7 +91,7 @@ function locate(target: Target): HTMLElement | null {
     [...root.querySelectorAll("label")].find((label) => label.textContent?.trim() === text)?.control as HTMLElement | undefined;
   if (target.kind === "field" || target.kind === "checkbox") return labelled(target.name) ?? null;
   if (target.kind === "summary") {
-    return [...root.querySelectorAll("summary")].find((summary) => summary.textContent?.trim() === target.name) ?? null;
+    return root.querySelector("summary");
   }
   const buttons = [...root.querySelectorAll("button")];
   const nameOf = (button: HTMLButtonElement) => (button.getAttribute("aria-label") ?? button.textContent ?? "").trim();
@@ -144,7 +144,7 @@ export class FirefoxPopup implements PopupPage {
   async fill(label: string, value: string): Promise<void> {
     await this.act({ kind: "field", name: label }, async (field) => {
       if (!(await field.evaluate((element) => element.checkVisibility()))) {
-        await this.actInFront({ kind: "summary", name: "Header and scheme" }, (summary) => summary.click());
+        await this.actInFront({ kind: "summary", name: "the folded header and scheme" }, (summary) => summary.click());
       }
       await field.click();
       await field.evaluate((element) => (element as HTMLInputElement).select());
@@ -178,6 +178,10 @@ export class FirefoxPopup implements PopupPage {
   text(): Promise<string> {
     // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
     return this.page.evaluate(() => document.body.innerText);
+  }
+
+  language(): Promise<string> {
+    return this.page.evaluate(() => document.documentElement.lang);
   }
 
   entryText(toolServerUrl: string): Promise<string | undefined> {
@@ -216,6 +220,7 @@ export class FirefoxPopup implements PopupPage {
 
 /** Debian's Firefox ESR on a profile, with the test prefs (and any others given). */
 export function launchFirefox(profile: string, extraPrefs: Record<string, unknown> = {}): Promise<Browser> {
+  // (The language pack that intl.locale.requested needs comes from Debian: see global-setup.ts.)
   return puppeteer.launch({
     browser: "firefox",
     executablePath: FIREFOX_PATH,
@@ -266,19 +271,23 @@ export class FirefoxBrowser implements ExtensionBrowser {
   /** Opening tabs one at a time, so that each new tab's id is the one that appeared. */
   private opening: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly profile: string) {}
+  private constructor(
+    private readonly profile: string,
+    private readonly prefs: Record<string, unknown>,
+  ) {}
 
-  static async launch(): Promise<FirefoxBrowser> {
+  /** `language`: the browser's own language (intl.locale.requested), which picks ToolKey's _locales. */
+  static async launch(language?: string): Promise<FirefoxBrowser> {
     const profile = mkdtempSync(join(tmpdir(), "toolkey-firefox-"));
     mkdirSync(join(profile, "extensions"));
     copyFileSync(PACKAGE, join(profile, "extensions", `${GECKO_ID}.xpi`));
-    const launched = new FirefoxBrowser(profile);
+    const launched = new FirefoxBrowser(profile, language === undefined ? {} : { "intl.locale.requested": language });
     await launched.start();
     return launched;
   }
 
   private async start(): Promise<void> {
-    this.firefox = await launchFirefox(this.profile);
+    this.firefox = await launchFirefox(this.profile, this.prefs);
     this.listen(this.firefox.process());
     this.privileged = undefined;
     this.probe = await openExtensionPage(this.firefox, POPUP_URL);
@@ -316,9 +325,8 @@ export class FirefoxBrowser implements ExtensionBrowser {
 
   async openPopup(): Promise<PopupPage> {
     const page = await openExtensionPage(this.firefox, POPUP_URL);
-    const popup = new FirefoxPopup(page);
-    await popup.waitForText("Entries");
-    return popup;
+    await until("the popup to be ready", () => page.evaluate(() => performance.getEntriesByName("toolkey:interactive").length > 0));
+    return new FirefoxPopup(page);
   }
 
   async openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup> {
