@@ -12,8 +12,8 @@ import type { Page } from "playwright-core";
 import { it } from "vitest";
 import { backgroundOf, ChromiumPopup, launchChromium, POPUP_PATH, preparePackage } from "../test/browser/harness/chromium.ts";
 import type { ToolReply } from "../test/browser/harness/driver.ts";
-import { render } from "../test/locales.ts";
 import { type LoggedRequest, startSite } from "../test/browser/harness/servers.ts";
+import { render } from "../test/locales.ts";
 
 /** The key the demo's tool server expects: plainly a demo value, and masked in every screenshot. */
 const DEMO_KEY = "demo-key-not-a-secret-4242";
@@ -43,13 +43,24 @@ function ensureChineseFont(): void {
   if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
     console.log("Installing Debian's fonts-wqy-microhei with apt-get, so that the Chinese screenshot shows characters.");
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-    execFileSync("apt-get", ["install", "-y", "-qq", "fonts-wqy-microhei"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    execFileSync("apt-get", ["install", "-y", "-qq", "fonts-wqy-microhei"], {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   }
-  if (!hasChinese()) throw new Error("The Chinese screenshot needs a font with Chinese characters: apt-get install -y fonts-wqy-microhei (Debian).");
+  if (!hasChinese())
+    throw new Error("The Chinese screenshot needs a font with Chinese characters: apt-get install -y fonts-wqy-microhei (Debian).");
 }
 
 /** The popup of a fresh Chromium in `language`, with the demo's entry saved through it. */
-async function screenshotPopupIn(language: string, locale: string, extension: string, headless: boolean, owuiOrigin: string, toolsUrl: string) {
+async function screenshotPopupIn(
+  language: string,
+  locale: string,
+  extension: string,
+  headless: boolean,
+  owuiOrigin: string,
+  toolsUrl: string,
+) {
   const profile = mkdtempSync(join(tmpdir(), "toolkey-demo-"));
   const context = await launchChromium(profile, [extension], [`--lang=${language}`], headless);
   try {
