@@ -21,4 +21,7 @@ browser.tabs.onUpdated.addListener((_tabId, change) => {
 });
 browser.runtime.onMessage.addListener((message: unknown) => (isRequest(message) ? handleRequest(message) : undefined));
 
+// Green, the colour of "working", for the badge that marks a tab where ToolKey adds a key.
+browser.action.setBadgeBackgroundColor({ color: "#1a7f37" }).catch(() => undefined);
+
 reconcileOnEvent();

@@ -1,8 +1,18 @@
 import browser, { type DeclarativeNetRequest } from "webextension-polyfill";
 import type { Entry } from "../core/entry.ts";
 import { describeEntries, type State, type StateBroadcast } from "../core/messages.ts";
-import { compileRules, diffRules, entryIdOfRule, type HeaderRule, isOwnedRuleId, patternsOf, type Tab } from "../core/rules.ts";
+import {
+  compileRules,
+  diffRules,
+  entryIdOfRule,
+  type HeaderRule,
+  isOwnedRuleId,
+  patternsOf,
+  type Tab,
+  tabsWithKeys,
+} from "../core/rules.ts";
 import type { UserText } from "../core/user-text.ts";
+import { markTabs } from "./button.ts";
 import { createSerialQueue } from "./queue.ts";
 import { loadSettings } from "./store.ts";
 
@@ -84,7 +94,9 @@ export async function reconcileNow(): Promise<State> {
     browser.declarativeNetRequest.getSessionRules(),
   ]);
   const owned = installed.filter((rule) => isOwnedRuleId(rule.id));
-  const { errors, removed, added } = await applyRules(owned, compileRules(entries, tabs, granted), entries);
+  const desired = compileRules(entries, tabs, granted);
+  const { errors, removed, added } = await applyRules(owned, desired, entries);
+  markTabs(tabs, tabsWithKeys(desired, new Set(errors.keys())));
   recordDuration(start, { entries: entries.length, tabs: tabs.length, removed, added });
   lastSeen = { entries, problem: loaded.ok ? undefined : loaded.problem, tabs, granted, errors };
   const state = currentState();

@@ -147,3 +147,8 @@ export function diffRules(
   }
   return { removeRuleIds, addRules: desired.filter((rule) => !unchanged.has(rule.id)) };
 }
+
+/** The tabs where at least one rule the browser accepted adds a key: ToolKey is at work there. */
+export function tabsWithKeys(rules: readonly HeaderRule[], refusedEntryIds: ReadonlySet<number>): Set<number> {
+  return new Set(rules.filter((rule) => !refusedEntryIds.has(entryIdOfRule(rule.id))).flatMap((rule) => rule.condition.tabIds));
+}

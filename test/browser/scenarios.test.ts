@@ -175,6 +175,28 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await waitForRule(toolsUrl, [owuiTab.id]);
   });
 
+  it("the toolbar button of a tab where ToolKey adds a key says so; on other tabs it stays plain; disabling the entry clears it", async () => {
+    const button = async (tab: BrowserTab) =>
+      (await browser.evaluateInExtension(
+        `Promise.all([chrome.action.getBadgeText({ tabId: ${tab.id} }), chrome.action.getTitle({ tabId: ${tab.id} })])`,
+      )) as [string, string];
+    const on: [string, string] = [english(["buttonOn"]), english(["buttonOnTitle"])];
+    const plain: [string, string] = ["", english(["extShortName"])];
+    const other = await browser.openTab(`http://other.test:${openWebUi.port}/`);
+    await expect.poll(() => button(owuiTab)).toEqual(on);
+    await expect.poll(() => button(other)).toEqual(plain);
+
+    const popup = await browser.openPopup();
+    await popup.setEnabled(toolsUrl, false);
+    await waitForRule(toolsUrl, []);
+    await expect.poll(() => button(owuiTab)).toEqual(plain);
+    await popup.setEnabled(toolsUrl, true);
+    await waitForRule(toolsUrl, [owuiTab.id]);
+    await expect.poll(() => button(owuiTab)).toEqual(on);
+    await popup.close();
+    await other.close();
+  });
+
   it("a page on another host gets no header", async () => {
     const other = await browser.openTab(`http://other.test:${openWebUi.port}/`);
     expect((await other.callTool(toolsUrl, "/from_other_host")).status).toBe(401);

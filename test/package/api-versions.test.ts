@@ -14,6 +14,9 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const SINCE: Record<string, { chrome: number; firefox: number }> = {
   "declarativeNetRequest.getSessionRules": { chrome: 90, firefox: 113 },
   "declarativeNetRequest.updateSessionRules": { chrome: 90, firefox: 113 },
+  "action.setBadgeBackgroundColor": { chrome: 88, firefox: 109 },
+  "action.setBadgeText": { chrome: 88, firefox: 109 },
+  "action.setTitle": { chrome: 88, firefox: 109 },
   "i18n.getMessage": { chrome: 88, firefox: 109 },
   "permissions.contains": { chrome: 88, firefox: 109 },
   "permissions.getAll": { chrome: 88, firefox: 109 },

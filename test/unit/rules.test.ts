@@ -16,6 +16,7 @@ import {
   ruleIdOf,
   type Tab,
   tabsOnOrigin,
+  tabsWithKeys,
 } from "../../src/core/rules.ts";
 import { makeEntry } from "./fixtures.ts";
 
@@ -340,5 +341,21 @@ describe("tabsOnOrigin", () => {
   it("finds nothing on an origin no tab is on", () => {
     expect(tabsOnOrigin(TABS, "http://localhost:9999")).toStrictEqual([]);
     expect(tabsOnOrigin([], "http://localhost:3000")).toStrictEqual([]);
+  });
+});
+
+describe("tabsWithKeys: the tabs whose toolbar button says ToolKey is at work", () => {
+  it("are the tabs of every rule, each once", () => {
+    const rules = compileRules([local, localTime, remote], TABS, ALL_GRANTED);
+    expect([...tabsWithKeys(rules, new Set())].sort((a, b) => a - b)).toStrictEqual([1, 7, 10]);
+  });
+
+  it("leave out the tabs of a rule the browser refused", () => {
+    const rules = compileRules([local, remote], TABS, ALL_GRANTED);
+    expect([...tabsWithKeys(rules, new Set([remote.id]))].sort((a, b) => a - b)).toStrictEqual([1, 7]);
+  });
+
+  it("are none without a rule", () => {
+    expect(tabsWithKeys([], new Set()).size).toBe(0);
   });
 });
