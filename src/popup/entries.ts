@@ -81,7 +81,20 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   remove.addEventListener("click", () => actions.remove(entry));
   controls.append(enabledLabel, remove);
   item.append(controls);
+  showIfMatching(item);
   return item;
+}
+
+let query = "";
+
+function showIfMatching(item: HTMLElement): void {
+  item.hidden = !(item.textContent ?? "").toLowerCase().includes(query);
+}
+
+/** Shows only the entries whose text contains `text`, in any case; empty shows them all. */
+export function filterEntries(text: string): void {
+  query = text.trim().toLowerCase();
+  for (const item of document.querySelectorAll<HTMLElement>("li.entry")) showIfMatching(item);
 }
 
 /** Entries drawn at once: more than a popup shows. The rest follow in batches, between which input is handled. */

@@ -6,7 +6,7 @@ import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import { httpOriginOf } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
-import { type EntryActions, renderEntries } from "./entries.ts";
+import { type EntryActions, filterEntries, renderEntries } from "./entries.ts";
 import { clearAfterSave, clearFormMessages, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
 import { localizePage, say } from "./say.ts";
 
@@ -94,6 +94,8 @@ async function start(): Promise<void> {
   localizePage();
   (document.getElementById("entry-form") as HTMLFormElement).addEventListener("submit", onSave);
   (document.getElementById("reset") as HTMLButtonElement).addEventListener("click", onReset);
+  const filter = document.getElementById("filter") as HTMLInputElement;
+  filter.addEventListener("input", () => filterEntries(filter.value));
   browser.runtime.onMessage.addListener((message: unknown) => {
     if ((message as StateBroadcast | undefined)?.type === "state") render((message as StateBroadcast).state);
     return undefined;

@@ -280,6 +280,27 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(tools.port, "POST", "/convert_time")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
   });
 
+  it("the page opens in a full tab from the browser's extension settings, and there a filter shows only the entries that match", async () => {
+    const tabInFront = async () =>
+      (await browser.evaluateInExtension(
+        "chrome.tabs.query({ active: true, lastFocusedWindow: true }).then(([tab]) => new URL(tab.url).pathname)",
+      )) as string;
+    await browser.evaluateInExtension(`chrome.tabs.update(${owuiTab.id}, { active: true })`);
+    await expect.poll(tabInFront).toBe("/");
+    // What the browser's extension settings call (Firefox brings a tab already showing the page to the front).
+    await browser.evaluateInExtension("chrome.runtime.openOptionsPage()");
+    await expect.poll(tabInFront).toBe("/src/popup/index.html");
+
+    const page = await browser.openPopup();
+    const all = await page.visibleEntries();
+    expect(all).toEqual(expect.arrayContaining([toolsUrl, timeUrl]));
+    await page.fill("Show entries containing", "/TIME");
+    await expect.poll(() => page.visibleEntries()).toEqual([timeUrl]);
+    await page.fill("Show entries containing", "");
+    await expect.poll(() => page.visibleEntries()).toEqual(all);
+    await page.close();
+  });
+
   it("a sibling path beside the prefix (/time2 beside /time) never gets the prefix's key", async () => {
     await owuiTab.callTool(toolsUrl, "/time2/get_current_time");
     expect(lastRequest(tools.port, "POST", "/time2/get_current_time")?.authorization).toBe(`Bearer ${KEY_ROOT}`);

@@ -129,6 +129,12 @@ export class ChromiumPopup implements PopupPage {
     return this.page.locator("li.entry").count();
   }
 
+  visibleEntries(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>("li.entry:not([hidden]) .tool-url")].map((url) => url.textContent ?? ""),
+    );
+  }
+
   async alerts(): Promise<string[]> {
     const texts = await this.page.getByRole("alert").allInnerTexts();
     return texts.map((text) => text.trim()).filter((text) => text !== "");

@@ -42,6 +42,8 @@ export interface PopupPage {
   entryText(toolServerUrl: string): Promise<string | undefined>;
   /** How many entries the list shows. */
   entryCount(): Promise<number>;
+  /** The tool-server URLs of the entries the list shows now (a filter hides the others). */
+  visibleEntries(): Promise<string[]>;
   /** The texts of the visible role="alert" elements. */
   alerts(): Promise<string[]>;
   /** Waits until the page shows this text. */

@@ -198,6 +198,12 @@ export class FirefoxPopup implements PopupPage {
     return this.page.evaluate(() => document.querySelectorAll("li.entry").length);
   }
 
+  visibleEntries(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>("li.entry:not([hidden]) .tool-url")].map((url) => url.textContent ?? ""),
+    );
+  }
+
   alerts(): Promise<string[]> {
     return this.page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('[role="alert"]')]
