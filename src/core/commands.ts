@@ -1,13 +1,15 @@
-import { type EntryInput, isSameEntry, validateEntryInput } from "./entry.ts";
+import { type Entry, type EntryInput, isSameEntry, validateEntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { Settings } from "./settings.ts";
+import { parseOpenWebUiAddress, parseToolServerUrl } from "./urls.ts";
 import type { UserText } from "./user-text.ts";
 
 /** What pages ask the background to change. The background alone writes settings. */
 export type Command =
   | { type: "save"; input: EntryInput }
-  | { type: "setEnabled"; id: number; enabled: boolean }
+  /** Several entries at once (the full tab's "Enable shown" and "Disable shown"); ids no longer there are skipped. */
+  | { type: "setEnabled"; ids: number[]; enabled: boolean }
   | { type: "remove"; id: number };
 
 export type CommandResult =
@@ -22,11 +24,21 @@ function freeId(settings: Settings): number | undefined {
   return undefined;
 }
 
+/** The saved entry the input names (same Open WebUI and tool-server URL, once normalised), if any. */
+function entryNamedBy(settings: Settings, input: EntryInput): Entry | undefined {
+  const origin = parseOpenWebUiAddress(input.openWebUiAddress);
+  const url = parseToolServerUrl(input.toolServerUrl);
+  if (!origin.ok || !url.ok) return undefined;
+  return settings.entries.find((entry) => isSameEntry(entry, { openWebUiOrigin: origin.value, toolServerUrl: url.value }));
+}
+
 /** Applies one command to the settings, or explains why it cannot; never changes its input. */
 export function applyCommand(settings: Settings, command: Command): CommandResult {
   switch (command.type) {
     case "save": {
-      const validated = validateEntryInput(command.input);
+      // Editing an entry without typing its key again keeps the key it has.
+      const keep = command.input.key.trim() === "" ? entryNamedBy(settings, command.input)?.key : undefined;
+      const validated = validateEntryInput(keep === undefined ? command.input : { ...command.input, key: keep });
       if (!validated.ok) return { ok: false, errors: validated.errors };
       const existing = settings.entries.find((entry) => isSameEntry(entry, validated.fields));
       if (existing !== undefined) {
@@ -50,12 +62,13 @@ export function applyCommand(settings: Settings, command: Command): CommandResul
       };
     }
     case "setEnabled": {
-      if (!settings.entries.some((entry) => entry.id === command.id)) return { ok: false, errors: { form: GONE } };
+      const ids = new Set(command.ids);
+      if (!settings.entries.some((entry) => ids.has(entry.id))) return { ok: false, errors: { form: GONE } };
       return {
         ok: true,
         settings: {
           ...settings,
-          entries: settings.entries.map((entry) => (entry.id === command.id ? { ...entry, enabled: command.enabled } : entry)),
+          entries: settings.entries.map((entry) => (ids.has(entry.id) ? { ...entry, enabled: command.enabled } : entry)),
         },
         notices: {},
       };

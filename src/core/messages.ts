@@ -94,7 +94,7 @@ function isCommand(command: unknown): command is Command {
       );
     }
     case "setEnabled":
-      return typeof command.id === "number" && typeof command.enabled === "boolean";
+      return Array.isArray(command.ids) && command.ids.every((id) => typeof id === "number") && typeof command.enabled === "boolean";
     case "remove":
       return typeof command.id === "number";
     default:

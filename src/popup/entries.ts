@@ -7,6 +7,7 @@ export interface EntryActions {
   remove(entry: EntryView): void;
   toggleKey(entry: EntryView): void;
   grantAccess(entry: EntryView): void;
+  edit(entry: EntryView): void;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -75,11 +76,15 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   enabled.checked = entry.enabled;
   enabled.addEventListener("change", () => actions.setEnabled(entry, enabled.checked));
   enabledLabel.append(enabled, " ", say(["enabled"]));
+  const edit = element("button", say(["edit"]));
+  edit.type = "button";
+  edit.setAttribute("aria-label", say(["editFor", url]));
+  edit.addEventListener("click", () => actions.edit(entry));
   const remove = element("button", say(["remove"]));
   remove.type = "button";
   remove.setAttribute("aria-label", say(["removeFor", url]));
   remove.addEventListener("click", () => actions.remove(entry));
-  controls.append(enabledLabel, remove);
+  controls.append(enabledLabel, edit, remove);
   item.append(controls);
   showIfMatching(item);
   return item;
@@ -95,6 +100,11 @@ function showIfMatching(item: HTMLElement): void {
 export function filterEntries(text: string): void {
   query = text.trim().toLowerCase();
   for (const item of document.querySelectorAll<HTMLElement>("li.entry")) showIfMatching(item);
+}
+
+/** The ids of the entries the filter leaves shown. */
+export function shownEntryIds(): number[] {
+  return [...document.querySelectorAll<HTMLElement>("li.entry:not([hidden])")].map((item) => Number(item.dataset.entryId));
 }
 
 /** Entries drawn at once: more than a popup shows. The rest follow in batches, between which input is handled. */

@@ -1,5 +1,6 @@
 import type { EntryInput } from "../core/entry.ts";
 import type { Field, FieldMessages } from "../core/fields.ts";
+import type { EntryView } from "../core/messages.ts";
 import type { UserText } from "../core/user-text.ts";
 import { say } from "./say.ts";
 
@@ -23,8 +24,11 @@ export function readForm(): EntryInput {
   };
 }
 
+let prefilled = "";
+
 /** Fills in the Open WebUI address when the popup opened on an http(s) page, and puts the cursor where typing starts. */
 export function prefillAddress(origin: string | undefined): void {
+  prefilled = origin ?? "";
   if (origin !== undefined && input("openWebUi").value === "") input("openWebUi").value = origin;
   (input("openWebUi").value === "" ? input("openWebUi") : input("toolServer")).focus();
 }
@@ -63,6 +67,25 @@ export function showErrors(errors: FieldMessages & { form?: UserText }): void {
 
 export function showNotice(text: string): void {
   (document.getElementById("notice") as HTMLElement).textContent = text;
+}
+
+/** Puts an entry in the form for editing; its key stays unless a new one is typed. */
+export function editEntry(entry: EntryView): void {
+  clearFormMessages();
+  input("openWebUi").value = entry.openWebUiOrigin;
+  input("toolServer").value = entry.toolServerUrl;
+  input("key").value = "";
+  input("headerName").value = entry.headerName;
+  input("scheme").value = entry.scheme;
+  showNotice(say(["editing"]));
+  input("key").focus();
+}
+
+/** Escape: the form as it was when the page opened, nothing saved. */
+export function cancelEdit(): void {
+  (document.getElementById("entry-form") as HTMLFormElement).reset();
+  clearFormMessages();
+  prefillAddress(prefilled);
 }
 
 /** After a save the address stays for the next tool server; URL and key are cleared. */

@@ -6,8 +6,8 @@ import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import { httpOriginOf } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
-import { type EntryActions, filterEntries, renderEntries } from "./entries.ts";
-import { clearAfterSave, clearFormMessages, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
+import { type EntryActions, filterEntries, renderEntries, shownEntryIds } from "./entries.ts";
+import { cancelEdit, clearAfterSave, clearFormMessages, editEntry, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
 import { localizePage, say } from "./say.ts";
 
 /** Host access held when the popup opened, so Save knows what to ask for without awaiting. */
@@ -39,7 +39,7 @@ function run(command: Command): Promise<CommandReply> {
 
 const actions: EntryActions = {
   setEnabled(entry, enabled) {
-    void run({ type: "setEnabled", id: entry.id, enabled });
+    void run({ type: "setEnabled", ids: [entry.id], enabled });
   },
   remove(entry) {
     revealed.delete(entry.id);
@@ -58,6 +58,7 @@ const actions: EntryActions = {
   grantAccess(entry: EntryView) {
     requestAccess(entry.missingAccess, granted);
   },
+  edit: editEntry,
 };
 
 function onSave(event: SubmitEvent): void {
@@ -92,7 +93,20 @@ function onReset(event: MouseEvent): void {
 
 async function start(): Promise<void> {
   localizePage();
-  (document.getElementById("entry-form") as HTMLFormElement).addEventListener("submit", onSave);
+  const form = document.getElementById("entry-form") as HTMLFormElement;
+  form.addEventListener("submit", onSave);
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") cancelEdit();
+  });
+  for (const [id, enabled] of [
+    ["enable-shown", true],
+    ["disable-shown", false],
+  ] as const) {
+    (document.getElementById(id) as HTMLButtonElement).addEventListener("click", () => {
+      const ids = shownEntryIds();
+      if (ids.length > 0) void run({ type: "setEnabled", ids, enabled });
+    });
+  }
   (document.getElementById("reset") as HTMLButtonElement).addEventListener("click", onReset);
   const filter = document.getElementById("filter") as HTMLInputElement;
   filter.addEventListener("input", () => filterEntries(filter.value));

@@ -296,9 +296,46 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(all).toEqual(expect.arrayContaining([toolsUrl, timeUrl]));
     await page.fill("Show entries containing", "/TIME");
     await expect.poll(() => page.visibleEntries()).toEqual([timeUrl]);
+    await page.click("Disable shown");
+    await waitForRule(timeUrl, []);
+    // With its own entry off, /time falls under the root entry, whose key is not /time's.
+    await owuiTab.callTool(timeUrl, "/while_disabled");
+    expect(lastRequest(tools.port, "POST", "/time/while_disabled")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    await waitForRule(toolsUrl, [owuiTab.id]);
+    await page.click("Enable shown");
+    await waitForRule(timeUrl, [owuiTab.id]);
     await page.fill("Show entries containing", "");
     await expect.poll(() => page.visibleEntries()).toEqual(all);
     await page.close();
+  });
+
+  it("Edit puts an entry in the form: saved with the key left empty it keeps its key and takes the new scheme; Escape cancels an edit", async () => {
+    const popup = await browser.openPopup();
+    await popup.clickInEntry(timeUrl, "Edit");
+    expect(await popup.value("Tool server URL")).toBe(timeUrl);
+    expect(await popup.value("API key")).toBe("");
+    await popup.press("Escape");
+    expect(await popup.value("Tool server URL")).toBe("");
+
+    await popup.clickInEntry(timeUrl, "Edit");
+    await popup.fill("Scheme", "Token");
+    await popup.click("Save");
+    await popup.waitForText("Saved.");
+    await expect
+      .poll(async () => {
+        await owuiTab.callTool(timeUrl, "/edited");
+        return lastRequest(tools.port, "POST", "/time/edited")?.authorization;
+      })
+      .toBe(`Token ${KEY_TIME}`);
+
+    await popup.clickInEntry(timeUrl, "Edit");
+    await popup.fill("Scheme", "Bearer");
+    await popup.press("Enter");
+    await popup.waitForText("Saved.");
+    await waitForRule(timeUrl, [owuiTab.id]);
+    expect((await owuiTab.callTool(timeUrl, "/edited_back")).status).toBe(200);
+    expect(await popup.visibleEntries()).toEqual([toolsUrl, timeUrl]);
+    await popup.close();
   });
 
   it("a sibling path beside the prefix (/time2 beside /time) never gets the prefix's key", async () => {

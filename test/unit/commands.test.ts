@@ -156,11 +156,36 @@ describe(`the limit of ${MAX_ENTRIES} entries`, () => {
   });
 });
 
+describe("save with the key left empty (editing an entry)", () => {
+  const existing = makeEntry({ id: 4, toolServerUrl: "http://localhost:8000/time", key: "fake-key-kept-not-real-04" });
+  const settings = settingsOf(existing);
+
+  it.each([
+    { what: "as saved", openWebUiAddress: "http://localhost:3000", toolServerUrl: "http://localhost:8000/time" },
+    { what: "written differently", openWebUiAddress: "HTTP://LOCALHOST:3000/c/1", toolServerUrl: "http://localhost:8000/time/" },
+  ])("keeps the key of the entry it names $what, and takes the new header and scheme", ({ openWebUiAddress, toolServerUrl }) => {
+    const result = apply(settings, {
+      type: "save",
+      input: { openWebUiAddress, toolServerUrl, key: "  ", headerName: "X-API-Key", scheme: "" },
+    });
+    expect(result).toMatchObject({ ok: true, savedId: 4 });
+    expect(result.ok && result.settings.entries).toStrictEqual([{ ...existing, headerName: "X-API-Key", scheme: "" }]);
+  });
+
+  it("is refused for a new entry: there is no key to keep", () => {
+    const result = apply(settings, {
+      type: "save",
+      input: { openWebUiAddress: "http://localhost:3000", toolServerUrl: "http://localhost:8000/other", key: "" },
+    });
+    expect(result).toStrictEqual({ ok: false, errors: { key: ["key_empty"] } });
+  });
+});
+
 describe("setEnabled", () => {
   const settings = settingsOf(makeEntry({ id: 0 }), makeEntry({ id: 1, toolServerUrl: "http://localhost:8001" }));
 
   it("turns one entry off and leaves the others alone", () => {
-    const result = apply(settings, { type: "setEnabled", id: 1, enabled: false });
+    const result = apply(settings, { type: "setEnabled", ids: [1], enabled: false });
     expect(result).toStrictEqual({
       ok: true,
       settings: { ...settings, entries: [settings.entries[0], { ...settings.entries[1], enabled: false }] },
@@ -168,8 +193,14 @@ describe("setEnabled", () => {
     });
   });
 
+  it("turns several entries off at once, skipping ids that are gone", () => {
+    const three = settingsOf(...settings.entries, makeEntry({ id: 2, toolServerUrl: "http://localhost:8002" }));
+    const result = apply(three, { type: "setEnabled", ids: [0, 2, 9], enabled: false });
+    expect(result.ok && result.settings.entries.map((entry) => entry.enabled)).toStrictEqual([false, true, false]);
+  });
+
   it("on an entry removed in another window says so", () => {
-    expect(apply(settings, { type: "setEnabled", id: 7, enabled: true })).toStrictEqual({ ok: false, errors: { form: GONE } });
+    expect(apply(settings, { type: "setEnabled", ids: [7], enabled: true })).toStrictEqual({ ok: false, errors: { form: GONE } });
   });
 });
 

@@ -94,7 +94,8 @@ describe("isRequest", () => {
       what: "save with header name and scheme",
       message: { type: "command", command: { type: "save", input: { ...save, headerName: "X-API-Key", scheme: "" } } },
     },
-    { what: "setEnabled", message: { type: "command", command: { type: "setEnabled", id: 1, enabled: false } } },
+    { what: "setEnabled", message: { type: "command", command: { type: "setEnabled", ids: [1], enabled: false } } },
+    { what: "setEnabled of several", message: { type: "command", command: { type: "setEnabled", ids: [1, 4, 9], enabled: true } } },
     { what: "remove", message: { type: "command", command: { type: "remove", id: 1 } } },
   ])("accepts $what", ({ message }) => {
     expect(isRequest(message)).toBe(true);
@@ -120,10 +121,15 @@ describe("isRequest", () => {
       message: { type: "command", command: { type: "save", input: { ...save, headerName: null } } },
     },
     { what: "save with a numeric scheme", message: { type: "command", command: { type: "save", input: { ...save, scheme: 1 } } } },
-    { what: "setEnabled without enabled", message: { type: "command", command: { type: "setEnabled", id: 1 } } },
+    { what: "setEnabled without enabled", message: { type: "command", command: { type: "setEnabled", ids: [1] } } },
     {
       what: "setEnabled with enabled as a string",
-      message: { type: "command", command: { type: "setEnabled", id: 1, enabled: "false" } },
+      message: { type: "command", command: { type: "setEnabled", ids: [1], enabled: "false" } },
+    },
+    { what: "setEnabled with one id, not a list", message: { type: "command", command: { type: "setEnabled", id: 1, enabled: true } } },
+    {
+      what: "setEnabled with a string among its ids",
+      message: { type: "command", command: { type: "setEnabled", ids: [1, "2"], enabled: true } },
     },
     { what: "remove with a string id", message: { type: "command", command: { type: "remove", id: "1" } } },
   ])("refuses $what", ({ message }) => {

@@ -96,6 +96,10 @@ export class ChromiumPopup implements PopupPage {
     await this.page.getByRole("button", { name: buttonName, exact: true }).click();
   }
 
+  async press(key: string): Promise<void> {
+    await this.page.keyboard.press(key);
+  }
+
   private entry(toolServerUrl: string) {
     return this.page
       .locator("li.entry")

@@ -31,6 +31,8 @@ export interface PopupPage {
   /** The value of the field with this label, as it stands. */
   value(label: string): Promise<string>;
   click(buttonName: string): Promise<void>;
+  /** Presses a key ("Escape", "Enter") where the focus is. */
+  press(key: string): Promise<void>;
   /** Clicks a button of the entry whose tool-server URL is given ("Remove", "Grant access", ...). */
   clickInEntry(toolServerUrl: string, buttonName: string): Promise<void>;
   setEnabled(toolServerUrl: string, enabled: boolean): Promise<void>;

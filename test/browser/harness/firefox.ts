@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from "puppeteer-core";
+import puppeteer, { type Browser, type ElementHandle, type Frame, type KeyInput, type Page } from "puppeteer-core";
 import { listFiles, zipFiles } from "../../../scripts/zip.ts";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { FIREFOX_PATH, TEST_HOSTS } from "./environment.ts";
@@ -163,6 +163,15 @@ export class FirefoxPopup implements PopupPage {
 
   click(buttonName: string): Promise<void> {
     return this.act({ kind: "button", name: buttonName }, (button) => button.click());
+  }
+
+  press(key: string): Promise<void> {
+    const turn = inputTurns.then(async () => {
+      await this.page.bringToFront();
+      await this.page.keyboard.press(key as KeyInput);
+    });
+    inputTurns = turn.catch(() => undefined);
+    return turn;
   }
 
   clickInEntry(toolServerUrl: string, buttonName: string): Promise<void> {
