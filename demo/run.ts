@@ -129,6 +129,11 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     await popupPage.screenshot({ path: join(SCREENSHOTS, "popup-light.png") });
     await popupPage.emulateMedia({ colorScheme: "dark" });
     await popupPage.screenshot({ path: join(SCREENSHOTS, "popup-dark.png") });
+    await popupPage.emulateMedia({ colorScheme: "light" });
+
+    say("The same page in a full tab (Open in a tab, or the extension's options): a filter, and switches for all shown entries.");
+    await popupPage.setViewportSize({ width: 900, height: 760 });
+    await popupPage.screenshot({ path: join(SCREENSHOTS, "full-tab.png") });
 
     say("Open WebUI calls the tool again. ToolKey's rule adds the key inside the browser:");
     await tab.bringToFront();
@@ -143,7 +148,9 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     ensureChineseFont();
     await screenshotPopupIn("zh-CN", "zh_CN", extension, headless, owuiOrigin, toolsUrl);
 
-    say(`Screenshots written to ${SCREENSHOTS}: before.png, popup-light.png, popup-dark.png, popup-zh_CN-light.png, after.png.`);
+    say(
+      `Screenshots written to ${SCREENSHOTS}: before.png, popup-light.png, popup-dark.png, full-tab.png, popup-zh_CN-light.png, after.png.`,
+    );
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
