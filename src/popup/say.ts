@@ -1,9 +1,15 @@
 import browser from "webextension-polyfill";
 import type { MessageName, UserText } from "../core/user-text.ts";
 
+/** Texts without substitutions, looked up once: a list of 1,000 entries repeats them on every line. */
+const fixed = new Map<MessageName, string>();
+
 /** A text in the language the browser picked from ToolKey's _locales. */
-export function say(text: UserText): string {
-  return browser.i18n.getMessage(text[0], text.slice(1));
+export function say([name, ...substitutions]: UserText): string {
+  if (substitutions.length > 0) return browser.i18n.getMessage(name, substitutions);
+  const text = fixed.get(name) ?? browser.i18n.getMessage(name);
+  fixed.set(name, text);
+  return text;
 }
 
 /** Gives every element marked with data-message its message, and the page the language they are in. */
