@@ -5,7 +5,7 @@ import { type BrowserContext, chromium, type Frame, type Page, type Worker } fro
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
 import { asUpdate, copyPackage, editManifest, withHosts } from "./packages.ts";
-import { type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { popupIsReady, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup, visibleEntryUrls } from "./pages.ts";
 
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
@@ -134,9 +134,7 @@ export class ChromiumPopup implements PopupPage {
   }
 
   visibleEntries(): Promise<string[]> {
-    return this.page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>("li.entry:not([hidden]) .tool-url")].map((url) => url.textContent ?? ""),
-    );
+    return this.page.evaluate(visibleEntryUrls);
   }
 
   async alerts(): Promise<string[]> {
@@ -207,7 +205,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
   async openPopup(): Promise<PopupPage> {
     const page = await this.context.newPage();
     await page.goto(`chrome-extension://${this.extensionId}/${POPUP_PATH}`);
-    await page.waitForFunction(() => performance.getEntriesByName("toolkey:interactive").length > 0);
+    await page.waitForFunction(popupIsReady);
     return new ChromiumPopup(page);
   }
 

@@ -7,7 +7,7 @@ import { listFiles, zipFiles } from "../../../scripts/zip.ts";
 import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { FIREFOX_PATH, TEST_HOSTS } from "./environment.ts";
 import { asUpdate, copyPackage, DIST, editManifest, type Manifest, readManifest } from "./packages.ts";
-import { type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup } from "./pages.ts";
+import { popupIsReady, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup, visibleEntryUrls } from "./pages.ts";
 
 /** The extension APIs that the driver calls from an extension page, as far as it uses them. */
 declare const browser: {
@@ -208,9 +208,7 @@ export class FirefoxPopup implements PopupPage {
   }
 
   visibleEntries(): Promise<string[]> {
-    return this.page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>("li.entry:not([hidden]) .tool-url")].map((url) => url.textContent ?? ""),
-    );
+    return this.page.evaluate(visibleEntryUrls);
   }
 
   alerts(): Promise<string[]> {
@@ -340,7 +338,7 @@ export class FirefoxBrowser implements ExtensionBrowser {
 
   async openPopup(): Promise<PopupPage> {
     const page = await openExtensionPage(this.firefox, POPUP_URL);
-    await until("the popup to be ready", () => page.evaluate(() => performance.getEntriesByName("toolkey:interactive").length > 0));
+    await until("the popup to be ready", () => page.evaluate(popupIsReady));
     return new FirefoxPopup(page);
   }
 

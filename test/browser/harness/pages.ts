@@ -120,10 +120,20 @@ export class SiteTab implements BrowserTab {
 /** The one extension API the toolbar popup's driver calls; Firefox has the `chrome` namespace too. */
 declare const chrome: { extension: { getViews(filter: { type: "popup" }): Window[] } };
 
-/** Whether the toolbar popup is open and has finished drawing (it marks "toolkey:interactive"). */
+/** Runs in the popup's page in a tab: whether it has finished drawing (it marks "toolkey:interactive"). */
+export function popupIsReady(): boolean {
+  return performance.getEntriesByName("toolkey:interactive").length > 0;
+}
+
+/** Whether the toolbar popup is open and has finished drawing (self-contained: it runs in the probe). */
 export function toolbarPopupIsReady(): boolean {
   const [popup] = chrome.extension.getViews({ type: "popup" });
   return popup !== undefined && popup.performance.getEntriesByName("toolkey:interactive").length > 0;
+}
+
+/** Runs in the popup's page: the tool-server URLs of the entries the filter leaves shown. */
+export function visibleEntryUrls(): string[] {
+  return [...document.querySelectorAll<HTMLElement>("li.entry:not([hidden]) .tool-url")].map((url) => url.textContent ?? "");
 }
 
 /**
