@@ -454,6 +454,20 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBe(`Bearer ${KEY_OWN_PATH}`);
   });
 
+  it("the toolbar popup, narrow, offers Open in a tab and leaves the full tab's parts out; the link opens the same page in a tab", async () => {
+    const popup = await browser.openToolbarPopup(owuiTab);
+    expect(await popup.isShown("open-in-tab")).toBe(true);
+    expect(await popup.isShown("filter")).toBe(false);
+    expect(await popup.isShown("enable-shown")).toBe(false);
+    const pageTabs = async () =>
+      (await browser.evaluateInExtension(
+        `chrome.tabs.query({}).then((tabs) => tabs.filter((tab) => new URL(tab.url ?? "about:blank").pathname === "/src/popup/index.html").length)`,
+      )) as number;
+    const before = await pageTabs();
+    await popup.click("open-in-tab");
+    await expect.poll(pageTabs).toBe(before + 1);
+  });
+
   /** The entry says it lacks access, offers to grant it, and has no rule. */
   async function expectWithoutAccess(popup: PopupPage, toolServerUrl: string, host: string): Promise<void> {
     await popup.waitForText("ToolKey needs access to");

@@ -63,6 +63,10 @@ export interface ToolbarPopup {
   /** The id of the element that has the focus. */
   focused(): Promise<string>;
   fill(inputId: string, value: string): Promise<void>;
+  /** Whether the element with this id is shown (not hidden by the page or its style). */
+  isShown(elementId: string): Promise<boolean>;
+  /** Clicks the element with this id. */
+  click(elementId: string): Promise<void>;
   /** Clicks Save and closes the popup in the same task, as a popup closing on blur would. */
   saveAndClose(): Promise<void>;
 }

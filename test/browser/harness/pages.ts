@@ -168,6 +168,20 @@ export class ViewsToolbarPopup implements ToolbarPopup {
     );
   }
 
+  isShown(elementId: string): Promise<boolean> {
+    return this.probe((id) => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      return popup.document.getElementById(id)?.checkVisibility() ?? false;
+    }, elementId);
+  }
+
+  async click(elementId: string): Promise<void> {
+    await this.probe((id) => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      (popup.document.getElementById(id) as HTMLElement).click();
+    }, elementId);
+  }
+
   async saveAndClose(): Promise<void> {
     await this.probe(() => {
       const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
