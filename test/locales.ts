@@ -27,9 +27,13 @@ function fillSubstitutions(content: string, substitutions: readonly string[]): s
   return content.replace(/\$(\$|[1-9])/g, (_, what: string) => (what === "$" ? "$" : (substitutions[Number(what) - 1] ?? "")));
 }
 
+const loaded = new Map<string, Messages>();
+
 /** The text as a browser in `language` shows it; throws on a message that does not exist. */
 export function render(language: string, [name, ...substitutions]: UserText): string {
-  const message = readMessages(language)[name];
+  const messages = loaded.get(language) ?? readMessages(language);
+  loaded.set(language, messages);
+  const message = messages[name];
   if (message === undefined) throw new Error(`no message ${name} in ${language}`);
   const placeholders = message.placeholders ?? {};
   return message.message.replace(/\$([A-Za-z0-9_@]+)\$|\$\$/g, (whole, placeholder: string | undefined) => {

@@ -14,8 +14,8 @@ function sourceFiles(): string[] {
   return SOURCE_DIRS.flatMap((dir) => readdirSync(resolve(ROOT, dir)).map((name) => resolve(ROOT, dir, name)));
 }
 
-const english_ = readMessages("en");
-const NAMES = Object.keys(english_).sort();
+const englishMessages = readMessages("en");
+const NAMES = Object.keys(englishMessages).sort();
 
 /** The $NAME$ placeholders a message uses, in upper case. */
 function placeholdersUsed(message: string): string[] {
@@ -36,7 +36,7 @@ describe("the languages", () => {
     const messages = readMessages(language);
     for (const name of NAMES) {
       const message = messages[name];
-      const reference = english_[name];
+      const reference = englishMessages[name];
       const contents = (m: typeof message) =>
         Object.fromEntries(Object.entries(m?.placeholders ?? {}).map(([key, value]) => [key.toUpperCase(), value.content]));
       expect(contents(message), name).toEqual(contents(reference));
