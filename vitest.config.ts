@@ -15,6 +15,9 @@ export default defineConfig({
           name: "package",
           include: ["test/package/**/*.test.ts"],
           environment: "node",
+          // Rebuilding both packages from the source archive takes 2-3 s alone and more while the
+          // browser scenarios run beside it on two cores; 5 s timed out here.
+          testTimeout: 60_000,
         },
       },
       {
