@@ -1,6 +1,7 @@
 import browser, { type DeclarativeNetRequest } from "webextension-polyfill";
 import type { Entry } from "../core/entry.ts";
 import { describeEntries, type State, type StateBroadcast } from "../core/messages.ts";
+import { originsSendingKeys, type VersionChecks } from "../core/open-webui-version.ts";
 import {
   compileRules,
   diffRules,
@@ -13,13 +14,11 @@ import {
 } from "../core/rules.ts";
 import type { UserText } from "../core/user-text.ts";
 import { markTabs } from "./button.ts";
-import { createSerialQueue } from "./queue.ts";
+import { serial } from "./queue.ts";
 import { loadSettings } from "./store.ts";
+import { loadVersionChecks } from "./versions.ts";
 
 export const RECONCILE_MEASURE = "toolkey:reconcile";
-
-/** Every settings write and every rule update goes through this one queue. */
-export const serial = createSerialQueue();
 
 /** What the last reconcile saw; the state pages are shown is built from it. */
 interface Observed {
@@ -28,14 +27,15 @@ interface Observed {
   tabs: Tab[];
   granted: Set<string>;
   errors: Map<number, string>;
+  versions: VersionChecks;
 }
 
-let lastSeen: Observed = { entries: [], problem: undefined, tabs: [], granted: new Set(), errors: new Map() };
+let lastSeen: Observed = { entries: [], problem: undefined, tabs: [], granted: new Set(), errors: new Map(), versions: {} };
 
 export function currentState(): State {
-  const { entries, problem, tabs, granted, errors } = lastSeen;
-  const views = describeEntries(entries, tabs, granted, errors);
-  return problem === undefined ? { entries: views } : { entries: views, problem };
+  const { entries, problem, tabs, granted, errors, versions } = lastSeen;
+  const views = describeEntries(entries, tabs, granted, errors, originsSendingKeys(versions));
+  return problem === undefined ? { entries: views, versions } : { entries: views, versions, problem };
 }
 
 async function grantedPatterns(entries: readonly Entry[]): Promise<Set<string>> {
@@ -86,7 +86,7 @@ async function applyRules(
  */
 export async function reconcileNow(): Promise<State> {
   const start = performance.now();
-  const loaded = await loadSettings();
+  const [loaded, versions] = await Promise.all([loadSettings(), loadVersionChecks()]);
   const entries = loaded.ok ? loaded.settings.entries : [];
   const [tabs, granted, installed] = await Promise.all([
     browser.tabs.query({}),
@@ -94,11 +94,11 @@ export async function reconcileNow(): Promise<State> {
     browser.declarativeNetRequest.getSessionRules(),
   ]);
   const owned = installed.filter((rule) => isOwnedRuleId(rule.id));
-  const desired = compileRules(entries, tabs, granted);
+  const desired = compileRules(entries, tabs, granted, originsSendingKeys(versions));
   const { errors, removed, added } = await applyRules(owned, desired, entries);
   markTabs(tabs, tabsWithKeys(desired, new Set(errors.keys())));
   recordDuration(start, { entries: entries.length, tabs: tabs.length, removed, added });
-  lastSeen = { entries, problem: loaded.ok ? undefined : loaded.problem, tabs, granted, errors };
+  lastSeen = { entries, problem: loaded.ok ? undefined : loaded.problem, tabs, granted, errors, versions };
   const state = currentState();
   const broadcast: StateBroadcast = { type: "state", state };
   // Rejects when no extension page is open to hear it, which is fine.

@@ -10,7 +10,9 @@ export type Command =
   | { type: "save"; input: EntryInput }
   /** Several entries at once (the full tab's "Enable shown" and "Disable shown"); ids no longer there are skipped. */
   | { type: "setEnabled"; ids: number[]; enabled: boolean }
-  | { type: "remove"; id: number };
+  | { type: "remove"; id: number }
+  /** "Add the key anyway" (true) or "Stand aside" (false) where Open WebUI sends keys itself. */
+  | { type: "setAddKeyAnyway"; id: number; addKeyAnyway: boolean };
 
 export type CommandResult =
   | { ok: true; settings: Settings; notices: FieldMessages; savedId?: number }
@@ -56,7 +58,7 @@ export function applyCommand(settings: Settings, command: Command): CommandResul
       }
       return {
         ok: true,
-        settings: { ...settings, entries: [...settings.entries, { id, ...validated.fields, enabled: true }] },
+        settings: { ...settings, entries: [...settings.entries, { id, ...validated.fields, enabled: true, addKeyAnyway: false }] },
         notices: validated.notices,
         savedId: id,
       };
@@ -69,6 +71,17 @@ export function applyCommand(settings: Settings, command: Command): CommandResul
         settings: {
           ...settings,
           entries: settings.entries.map((entry) => (ids.has(entry.id) ? { ...entry, enabled: command.enabled } : entry)),
+        },
+        notices: {},
+      };
+    }
+    case "setAddKeyAnyway": {
+      if (!settings.entries.some((entry) => entry.id === command.id)) return { ok: false, errors: { form: GONE } };
+      return {
+        ok: true,
+        settings: {
+          ...settings,
+          entries: settings.entries.map((entry) => (entry.id === command.id ? { ...entry, addKeyAnyway: command.addKeyAnyway } : entry)),
         },
         notices: {},
       };

@@ -15,6 +15,11 @@ export interface Entry {
   /** Put before the key with a space; empty sends the key alone. */
   scheme: string;
   enabled: boolean;
+  /**
+   * Add the key even where Open WebUI sends keys itself (0.6.1 and later): for a server Open WebUI
+   * does not know about. Off by default, so that ToolKey stands aside on patched deployments.
+   */
+  addKeyAnyway: boolean;
 }
 
 /** What a user (or an import) hands in; header name and scheme fall back to their defaults. */
@@ -26,7 +31,7 @@ export interface EntryInput {
   scheme?: string;
 }
 
-export type EntryFields = Omit<Entry, "id" | "enabled">;
+export type EntryFields = Omit<Entry, "id" | "enabled" | "addKeyAnyway">;
 
 export type ValidatedEntry = { ok: true; fields: EntryFields; notices: FieldMessages } | { ok: false; errors: FieldMessages };
 

@@ -2,8 +2,9 @@ import type { Command } from "./commands.ts";
 import type { Entry } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import { maskKey } from "./mask.ts";
+import type { VersionCheck, VersionChecks } from "./open-webui-version.ts";
 import { isRecord } from "./records.ts";
-import { groupTabsByOrigin, missingAccessOf, type Tab } from "./rules.ts";
+import { groupTabsByOrigin, missingAccessOf, standsAside, type Tab } from "./rules.ts";
 import type { UserText } from "./user-text.ts";
 
 /** An entry as pages see it: the key masked, with what the background knows of its state. */
@@ -13,7 +14,7 @@ export interface EntryView extends Omit<Entry, "key"> {
   access: boolean;
   /** The host-access patterns the entry still lacks, for the "Grant access" button. */
   missingAccess: string[];
-  /** Open WebUI tabs the rule currently applies to. */
+  /** Open WebUI tabs the rule currently applies to (none while ToolKey stands aside). */
   openTabs: number;
   /** Why the browser refused this entry's rule, if it did. */
   error?: string;
@@ -21,11 +22,22 @@ export interface EntryView extends Omit<Entry, "key"> {
 
 export interface State {
   entries: EntryView[];
+  /** What the last version check found for each saved Open WebUI (none yet: not in the record). */
+  versions: VersionChecks;
   /** Set when the saved settings cannot be trusted; no rule applies until the user resets them. */
   problem?: UserText;
 }
 
-export type Request = { type: "getState" } | { type: "command"; command: Command } | { type: "revealKey"; id: number } | { type: "reset" };
+export type Request =
+  | { type: "getState" }
+  | { type: "command"; command: Command }
+  | { type: "revealKey"; id: number }
+  | { type: "reset" }
+  /** Reads the version of the Open WebUI at this address, as typed (the popup's early check). */
+  | { type: "checkVersion"; address: string };
+
+/** Refused when the address is not one ToolKey would accept. */
+export type VersionReply = { ok: true; origin: string; check: VersionCheck } | { ok: false };
 
 export type CommandReply =
   | { ok: true; state: State; notices: FieldMessages; savedId?: number }
@@ -45,6 +57,7 @@ export function describeEntries(
   tabs: readonly Tab[],
   granted: ReadonlySet<string>,
   errors: ReadonlyMap<number, string>,
+  sendingKeys: ReadonlySet<string>,
 ): EntryView[] {
   const byOrigin = groupTabsByOrigin(tabs);
   return entries.map(({ key, ...entry }) => {
@@ -56,7 +69,7 @@ export function describeEntries(
       maskedKey: maskKey(key),
       access,
       missingAccess,
-      openTabs: entry.enabled && access ? (byOrigin.get(entry.openWebUiOrigin)?.length ?? 0) : 0,
+      openTabs: entry.enabled && access && !standsAside(entry, sendingKeys) ? (byOrigin.get(entry.openWebUiOrigin)?.length ?? 0) : 0,
     };
     return error === undefined ? view : { ...view, error };
   });
@@ -71,6 +84,8 @@ export function isRequest(message: unknown): message is Request {
       return true;
     case "revealKey":
       return typeof message.id === "number";
+    case "checkVersion":
+      return typeof message.address === "string";
     case "command":
       return isCommand(message.command);
     default:
@@ -97,6 +112,8 @@ function isCommand(command: unknown): command is Command {
       return Array.isArray(command.ids) && command.ids.every((id) => typeof id === "number") && typeof command.enabled === "boolean";
     case "remove":
       return typeof command.id === "number";
+    case "setAddKeyAnyway":
+      return typeof command.id === "number" && typeof command.addKeyAnyway === "boolean";
     default:
       return false;
   }

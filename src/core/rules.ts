@@ -79,22 +79,43 @@ export function hasAccess(entry: Entry, granted: ReadonlySet<string>): boolean {
  * The rule for one entry, or undefined when it must have none: disabled, no host access, or no
  * Open WebUI tab open (tabIds may not be empty, and leaving it out would match every tab).
  */
-export function compileRule(entry: Entry, tabs: readonly Tab[], granted: ReadonlySet<string>): HeaderRule | undefined {
-  return ruleFor(entry, tabsOnOrigin(tabs, entry.openWebUiOrigin), granted);
+export function compileRule(
+  entry: Entry,
+  tabs: readonly Tab[],
+  granted: ReadonlySet<string>,
+  sendingKeys: ReadonlySet<string> = NONE,
+): HeaderRule | undefined {
+  return ruleFor(entry, tabsOnOrigin(tabs, entry.openWebUiOrigin), granted, sendingKeys);
 }
 
-export function compileRules(entries: readonly Entry[], tabs: readonly Tab[], granted: ReadonlySet<string>): HeaderRule[] {
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The rules for all entries. `sendingKeys`: the Open WebUI origins known to send keys themselves
+ * (0.6.1 and later), whose entries stand aside unless set to add the key anyway.
+ */
+export function compileRules(
+  entries: readonly Entry[],
+  tabs: readonly Tab[],
+  granted: ReadonlySet<string>,
+  sendingKeys: ReadonlySet<string> = NONE,
+): HeaderRule[] {
   const byOrigin = groupTabsByOrigin(tabs);
   const rules: HeaderRule[] = [];
   for (const entry of entries) {
-    const rule = ruleFor(entry, byOrigin.get(entry.openWebUiOrigin) ?? [], granted);
+    const rule = ruleFor(entry, byOrigin.get(entry.openWebUiOrigin) ?? [], granted, sendingKeys);
     if (rule !== undefined) rules.push(rule);
   }
   return rules;
 }
 
-function ruleFor(entry: Entry, tabIds: number[], granted: ReadonlySet<string>): HeaderRule | undefined {
-  if (!entry.enabled || tabIds.length === 0 || !hasAccess(entry, granted)) return undefined;
+/** Whether ToolKey steps aside for this entry: its Open WebUI sends the key itself. */
+export function standsAside(entry: Pick<Entry, "openWebUiOrigin" | "addKeyAnyway">, sendingKeys: ReadonlySet<string>): boolean {
+  return !entry.addKeyAnyway && sendingKeys.has(entry.openWebUiOrigin);
+}
+
+function ruleFor(entry: Entry, tabIds: number[], granted: ReadonlySet<string>, sendingKeys: ReadonlySet<string>): HeaderRule | undefined {
+  if (!entry.enabled || tabIds.length === 0 || standsAside(entry, sendingKeys) || !hasAccess(entry, granted)) return undefined;
   const prefix = `${entry.toolServerUrl}/`;
   return {
     id: ruleIdOf(entry.id),

@@ -1,5 +1,7 @@
 import { readableUrl } from "../core/idn.ts";
 import type { EntryView } from "../core/messages.ts";
+import { describeVersion, type VersionCheck, type VersionChecks, verdictOf } from "../core/open-webui-version.ts";
+import type { UserText } from "../core/user-text.ts";
 import { say } from "./say.ts";
 
 export interface EntryActions {
@@ -8,6 +10,7 @@ export interface EntryActions {
   toggleKey(entry: EntryView): void;
   grantAccess(entry: EntryView): void;
   edit(entry: EntryView): void;
+  setAddKeyAnyway(entry: EntryView, addKeyAnyway: boolean): void;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -22,8 +25,41 @@ function siteOf(pattern: string): string {
   return readableUrl(pattern.replace(/\/\*$/, ""));
 }
 
+function button(text: UserText, label: UserText, onClick: () => void): HTMLButtonElement {
+  const node = element("button", say(text));
+  node.type = "button";
+  node.setAttribute("aria-label", say(label));
+  node.addEventListener("click", onClick);
+  return node;
+}
+
+/**
+ * What the entry's Open WebUI version means for it, when there is something to say: ToolKey stands
+ * aside (or adds the key anyway) where Open WebUI sends it itself; the version could not be read; or
+ * the Open WebUI predates tool servers. Nothing for 0.6.0, the case ToolKey is made for.
+ */
+function versionNoteOf(entry: EntryView, check: VersionCheck | undefined, url: string, actions: EntryActions): HTMLElement | undefined {
+  const verdict = verdictOf(check);
+  if (check === undefined || verdict === "affected") return undefined;
+  const note = element("p", undefined, "status");
+  if (verdict === "patched" && "version" in check) {
+    note.append(
+      say(entry.addKeyAnyway ? ["addingAnyway", check.version] : ["notNeeded", check.version]),
+      " ",
+      entry.addKeyAnyway
+        ? button(["standAside"], ["standAsideFor", url], () => actions.setAddKeyAnyway(entry, false))
+        : button(["addKeyAnyway"], ["addKeyAnywayFor", url], () => actions.setAddKeyAnyway(entry, true)),
+    );
+  } else {
+    note.classList.add("warning");
+    note.textContent = say(describeVersion(check));
+  }
+  return note;
+}
+
 /** `url`: the entry's tool-server URL as the user reads it. */
-function statusOf(entry: EntryView, url: string, actions: EntryActions): HTMLElement {
+function statusOf(entry: EntryView, url: string, actions: EntryActions, standingAside: boolean): HTMLElement | undefined {
+  if (standingAside && entry.enabled) return undefined;
   const status = element("p", undefined, "status");
   if (!entry.enabled) {
     status.textContent = say(["disabled"]);
@@ -31,11 +67,7 @@ function statusOf(entry: EntryView, url: string, actions: EntryActions): HTMLEle
     status.classList.add("warning");
     const [first = "", second] = entry.missingAccess.map(siteOf);
     status.append(say(second === undefined ? ["needsAccessOne", first] : ["needsAccessTwo", first, second]), " ");
-    const grant = element("button", say(["grantAccess"]));
-    grant.type = "button";
-    grant.setAttribute("aria-label", say(["grantAccessFor", url]));
-    grant.addEventListener("click", () => actions.grantAccess(entry));
-    status.append(grant);
+    status.append(button(["grantAccess"], ["grantAccessFor", url], () => actions.grantAccess(entry)));
   } else if (entry.error !== undefined) {
     status.classList.add("warning");
     status.textContent = say(["ruleRefused", entry.error]);
@@ -48,7 +80,12 @@ function statusOf(entry: EntryView, url: string, actions: EntryActions): HTMLEle
 }
 
 /** One list item: where the key goes, the key masked unless revealed, its state and its controls. */
-function renderEntry(entry: EntryView, revealed: string | undefined, actions: EntryActions): HTMLLIElement {
+function renderEntry(
+  entry: EntryView,
+  revealed: string | undefined,
+  check: VersionCheck | undefined,
+  actions: EntryActions,
+): HTMLLIElement {
   const item = element("li", undefined, "entry");
   item.dataset.entryId = String(entry.id);
 
@@ -67,7 +104,9 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   keyLine.append(" ", reveal);
   item.append(keyLine);
 
-  item.append(statusOf(entry, url, actions));
+  const versionNote = versionNoteOf(entry, check, url, actions);
+  const status = statusOf(entry, url, actions, verdictOf(check) === "patched" && !entry.addKeyAnyway);
+  for (const line of [status, versionNote]) if (line !== undefined) item.append(line);
 
   const controls = element("div", undefined, "controls");
   const enabledLabel = element("label");
@@ -76,15 +115,11 @@ function renderEntry(entry: EntryView, revealed: string | undefined, actions: En
   enabled.checked = entry.enabled;
   enabled.addEventListener("change", () => actions.setEnabled(entry, enabled.checked));
   enabledLabel.append(enabled, " ", say(["enabled"]));
-  const edit = element("button", say(["edit"]));
-  edit.type = "button";
-  edit.setAttribute("aria-label", say(["editFor", url]));
-  edit.addEventListener("click", () => actions.edit(entry));
-  const remove = element("button", say(["remove"]));
-  remove.type = "button";
-  remove.setAttribute("aria-label", say(["removeFor", url]));
-  remove.addEventListener("click", () => actions.remove(entry));
-  controls.append(enabledLabel, edit, remove);
+  controls.append(
+    enabledLabel,
+    button(["edit"], ["editFor", url], () => actions.edit(entry)),
+    button(["remove"], ["removeFor", url], () => actions.remove(entry)),
+  );
   item.append(controls);
   showIfMatching(item);
   return item;
@@ -112,9 +147,15 @@ const FIRST_BATCH = 30;
 const LATER_BATCH = 200;
 let drawing = 0;
 
-export function renderEntries(entries: readonly EntryView[], revealed: ReadonlyMap<number, string>, actions: EntryActions): void {
+export function renderEntries(
+  entries: readonly EntryView[],
+  versions: VersionChecks,
+  revealed: ReadonlyMap<number, string>,
+  actions: EntryActions,
+): void {
   const list = document.getElementById("entries") as HTMLUListElement;
-  const draw = (from: number, to: number) => entries.slice(from, to).map((entry) => renderEntry(entry, revealed.get(entry.id), actions));
+  const draw = (from: number, to: number) =>
+    entries.slice(from, to).map((entry) => renderEntry(entry, revealed.get(entry.id), versions[entry.openWebUiOrigin], actions));
   const run = ++drawing;
   list.replaceChildren(...draw(0, FIRST_BATCH));
   (document.getElementById("no-entries") as HTMLElement).hidden = entries.length > 0;

@@ -9,19 +9,20 @@ import { ask, requestAccess } from "./calls.ts";
 import { type EntryActions, filterEntries, renderEntries, shownEntryIds } from "./entries.ts";
 import { cancelEdit, clearAfterSave, clearFormMessages, editEntry, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
 import { localizePage, say } from "./say.ts";
+import { watchOpenWebUiVersion } from "./version-line.ts";
 
 /** Host access held when the popup opened, so Save knows what to ask for without awaiting. */
 const granted: string[] = [];
 /** Keys the user chose to reveal, by entry id; forgotten when the popup closes. */
 const revealed = new Map<number, string>();
-let state: State = { entries: [] };
+let state: State = { entries: [], versions: {} };
 
 function render(next: State): void {
   state = next;
   const problem = document.getElementById("problem") as HTMLElement;
   problem.hidden = next.problem === undefined;
   (document.getElementById("problem-text") as HTMLElement).textContent = next.problem === undefined ? "" : say(next.problem);
-  renderEntries(next.entries, revealed, actions);
+  renderEntries(next.entries, next.versions, revealed, actions);
 }
 
 function showReply(reply: CommandReply): CommandReply {
@@ -59,6 +60,9 @@ const actions: EntryActions = {
     requestAccess(entry.missingAccess, granted);
   },
   edit: editEntry,
+  setAddKeyAnyway(entry, addKeyAnyway) {
+    void run({ type: "setAddKeyAnyway", id: entry.id, addKeyAnyway });
+  },
 };
 
 function onSave(event: SubmitEvent): void {
@@ -121,6 +125,7 @@ async function start(): Promise<void> {
   ]);
   granted.push(...(permissions.origins ?? []));
   prefillAddress(httpOriginOf(tabs[0]?.url));
+  watchOpenWebUiVersion();
   render(current);
   // From opening to a form that works and a full list: what the benchmark reports.
   performance.mark("toolkey:interactive");

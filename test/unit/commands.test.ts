@@ -38,6 +38,7 @@ describe("save", () => {
             headerName: "Authorization",
             scheme: "Bearer",
             enabled: true,
+            addKeyAnyway: false,
           },
         ],
       },
@@ -201,6 +202,34 @@ describe("setEnabled", () => {
 
   it("on an entry removed in another window says so", () => {
     expect(apply(settings, { type: "setEnabled", ids: [7], enabled: true })).toStrictEqual({ ok: false, errors: { form: GONE } });
+  });
+});
+
+describe("setAddKeyAnyway", () => {
+  const settings = settingsOf(makeEntry({ id: 0 }), makeEntry({ id: 1, toolServerUrl: "http://localhost:8001" }));
+
+  it("sets one entry to add its key anyway, and back, leaving the others alone", () => {
+    const on = apply(settings, { type: "setAddKeyAnyway", id: 1, addKeyAnyway: true });
+    expect(on).toStrictEqual({
+      ok: true,
+      settings: { ...settings, entries: [settings.entries[0], { ...settings.entries[1], addKeyAnyway: true }] },
+      notices: {},
+    });
+    const off = on.ok ? apply(on.settings, { type: "setAddKeyAnyway", id: 1, addKeyAnyway: false }) : on;
+    expect(off.ok && off.settings).toStrictEqual(settings);
+  });
+
+  it("a Save over an entry set to add its key anyway keeps that choice", () => {
+    const anyway = settingsOf(makeEntry({ id: 0, addKeyAnyway: true }));
+    const result = apply(anyway, {
+      type: "save",
+      input: { openWebUiAddress: "http://localhost:3000", toolServerUrl: "http://localhost:8000", key: "" },
+    });
+    expect(result.ok && result.settings.entries[0]?.addKeyAnyway).toBe(true);
+  });
+
+  it("on an entry removed in another window says so", () => {
+    expect(apply(settings, { type: "setAddKeyAnyway", id: 7, addKeyAnyway: true })).toStrictEqual({ ok: false, errors: { form: GONE } });
   });
 });
 

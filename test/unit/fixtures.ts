@@ -10,6 +10,7 @@ export function makeEntry(overrides: Partial<Entry> = {}): Entry {
     headerName: "Authorization",
     scheme: "Bearer",
     enabled: true,
+    addKeyAnyway: false,
     ...overrides,
   };
 }

@@ -21,10 +21,12 @@ const tabs: Tab[] = [
   { id: 4, url: "https://chat.example.com/" },
 ];
 const granted = new Set(["http://localhost/*", "https://chat.example.com/*", "https://tools.example.com/*"]);
+/** No Open WebUI known to send keys itself. */
+const NONE = new Set<string>();
 
 describe("describeEntries", () => {
   it("shows each entry with its key masked, its access and its open Open WebUI tabs", () => {
-    expect(describeEntries([local, remote], tabs, granted, new Map())).toStrictEqual([
+    expect(describeEntries([local, remote], tabs, granted, new Map(), NONE)).toStrictEqual([
       {
         id: 0,
         openWebUiOrigin: "http://localhost:3000",
@@ -32,6 +34,7 @@ describe("describeEntries", () => {
         headerName: "Authorization",
         scheme: "Bearer",
         enabled: true,
+        addKeyAnyway: false,
         maskedKey: "••••••••wxyz",
         access: true,
         missingAccess: [],
@@ -44,6 +47,7 @@ describe("describeEntries", () => {
         headerName: "X-API-Key",
         scheme: "",
         enabled: true,
+        addKeyAnyway: false,
         maskedKey: "••••••••0002",
         access: true,
         missingAccess: [],
@@ -53,7 +57,7 @@ describe("describeEntries", () => {
   });
 
   it("never lets a full key out in what pages are sent", () => {
-    const views = describeEntries([local, remote], tabs, granted, new Map([[0, "Rule refused"]]));
+    const views = describeEntries([local, remote], tabs, granted, new Map([[0, "Rule refused"]]), NONE);
     const sent = JSON.stringify(views);
     expect(sent).not.toContain(LONG_KEY);
     expect(sent).not.toContain("fake-key-not-real-0002");
@@ -66,17 +70,24 @@ describe("describeEntries", () => {
     { what: "only the Open WebUI is granted", granted: ["https://chat.example.com/*"], missing: ["https://tools.example.com/*"] },
     { what: "only the tool server is granted", granted: ["https://tools.example.com/*"], missing: ["https://chat.example.com/*"] },
   ])("when $what, the entry has no access, lists only $missing to grant and counts no tabs", ({ granted, missing }) => {
-    const [view] = describeEntries([remote], tabs, new Set(granted), new Map());
+    const [view] = describeEntries([remote], tabs, new Set(granted), new Map(), NONE);
     expect(view).toMatchObject({ access: false, missingAccess: missing, openTabs: 0 });
   });
 
   it("a disabled entry counts no tabs", () => {
-    const [view] = describeEntries([{ ...local, enabled: false }], tabs, granted, new Map());
+    const [view] = describeEntries([{ ...local, enabled: false }], tabs, granted, new Map(), NONE);
     expect(view).toMatchObject({ enabled: false, access: true, openTabs: 0 });
   });
 
+  it("an entry whose Open WebUI sends keys itself counts no tabs, unless it adds the key anyway", () => {
+    const sending = new Set(["http://localhost:3000"]);
+    const [standing, adding] = describeEntries([local, { ...local, id: 1, addKeyAnyway: true }], tabs, granted, new Map(), sending);
+    expect(standing).toMatchObject({ addKeyAnyway: false, openTabs: 0 });
+    expect(adding).toMatchObject({ addKeyAnyway: true, openTabs: 2 });
+  });
+
   it("the browser's refusal is shown on its own entry only", () => {
-    const views = describeEntries([local, remote], tabs, granted, new Map([[2, "Rule with id 1002 is invalid."]]));
+    const views = describeEntries([local, remote], tabs, granted, new Map([[2, "Rule with id 1002 is invalid."]]), NONE);
     expect(views[0]).not.toHaveProperty("error");
     expect(views[1]).toMatchObject({ error: "Rule with id 1002 is invalid." });
   });
@@ -97,6 +108,8 @@ describe("isRequest", () => {
     { what: "setEnabled", message: { type: "command", command: { type: "setEnabled", ids: [1], enabled: false } } },
     { what: "setEnabled of several", message: { type: "command", command: { type: "setEnabled", ids: [1, 4, 9], enabled: true } } },
     { what: "remove", message: { type: "command", command: { type: "remove", id: 1 } } },
+    { what: "setAddKeyAnyway", message: { type: "command", command: { type: "setAddKeyAnyway", id: 1, addKeyAnyway: true } } },
+    { what: "checkVersion with an address", message: { type: "checkVersion", address: "http://localhost:3000" } },
   ])("accepts $what", ({ message }) => {
     expect(isRequest(message)).toBe(true);
   });
@@ -132,6 +145,13 @@ describe("isRequest", () => {
       message: { type: "command", command: { type: "setEnabled", ids: [1, "2"], enabled: true } },
     },
     { what: "remove with a string id", message: { type: "command", command: { type: "remove", id: "1" } } },
+    { what: "setAddKeyAnyway without a choice", message: { type: "command", command: { type: "setAddKeyAnyway", id: 1 } } },
+    {
+      what: "setAddKeyAnyway with a string choice",
+      message: { type: "command", command: { type: "setAddKeyAnyway", id: 1, addKeyAnyway: "true" } },
+    },
+    { what: "checkVersion without an address", message: { type: "checkVersion" } },
+    { what: "checkVersion with a numeric address", message: { type: "checkVersion", address: 3000 } },
   ])("refuses $what", ({ message }) => {
     expect(isRequest(message)).toBe(false);
   });

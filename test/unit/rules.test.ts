@@ -175,6 +175,18 @@ describe("compileRule", () => {
     expect("http://localhost:8000/time2/x".startsWith(filter?.slice(1) ?? "")).toBe(false);
   });
 
+  it("an entry whose Open WebUI sends keys itself (0.6.1 and later) has no rule", () => {
+    expect(compileRule(local, TABS, ALL_GRANTED, new Set([local.openWebUiOrigin]))).toBeUndefined();
+    expect(compileRules([local, remote], TABS, ALL_GRANTED, new Set([local.openWebUiOrigin])).map((rule) => rule.id)).toStrictEqual([
+      ruleIdOf(remote.id),
+    ]);
+  });
+
+  it("an entry set to add the key anyway keeps its rule where Open WebUI sends keys itself", () => {
+    const anyway = { ...local, addKeyAnyway: true };
+    expect(compileRule(anyway, TABS, ALL_GRANTED, new Set([local.openWebUiOrigin]))).toStrictEqual(compileRule(local, TABS, ALL_GRANTED));
+  });
+
   it("initiatorDomains holds the Open WebUI host alone, without scheme or port", () => {
     const entry = makeEntry({ openWebUiOrigin: "https://chat.example.com:8443", toolServerUrl: "https://tools.example.com" });
     const rule = compileRule(entry, [{ id: 4, url: "https://chat.example.com:8443/" }], ALL_GRANTED);

@@ -59,6 +59,8 @@ describe("parseSettings", () => {
     { what: "an id past the last rule id", value: withEntry(entry({ id: 5000 })) },
     { what: "a fractional id", value: withEntry(entry({ id: 2.5 })) },
     { what: "enabled as a string", value: withEntry(entry({ enabled: "true" })) },
+    { what: "a missing addKeyAnyway", value: withEntry(entry({ addKeyAnyway: undefined })) },
+    { what: "addKeyAnyway as a string", value: withEntry(entry({ addKeyAnyway: "false" })) },
     { what: "a key that is a number", value: withEntry(entry({ key: 42 })) },
     { what: "a missing key", value: withEntry(entry({ key: undefined })) },
     { what: "a null header name", value: withEntry(entry({ headerName: null })) },
@@ -76,6 +78,26 @@ describe("parseSettings", () => {
     { what: "two entries with one id", value: withEntry(entry({ id: 1 })) },
   ])("$what is damaged settings, not a partial list", ({ value }) => {
     expect(parseSettings(value)).toStrictEqual({ ok: false, problem: DAMAGED });
+  });
+
+  it("settings of version 1 (ToolKey 0.1.0) read as version 2, every entry standing aside where Open WebUI sends keys", () => {
+    const { addKeyAnyway: _new, ...first } = makeEntry({ id: 0 });
+    const { addKeyAnyway: _alsoNew, ...second } = makeEntry({ id: 3, toolServerUrl: "http://localhost:8003", enabled: false });
+    expect(parseSettings({ version: 1, entries: [first, second] })).toStrictEqual({
+      ok: true,
+      settings: {
+        version: 2,
+        entries: [
+          { ...first, addKeyAnyway: false },
+          { ...second, addKeyAnyway: false },
+        ],
+      },
+    });
+  });
+
+  it("a version 1 entry that was damaged is still damaged after the step to version 2", () => {
+    const { addKeyAnyway: _new, ...first } = makeEntry({ id: 0, key: "fake key with spaces" });
+    expect(parseSettings({ version: 1, entries: [first] })).toStrictEqual({ ok: false, problem: DAMAGED });
   });
 
   it("never quotes a key in a problem", () => {

@@ -14,6 +14,7 @@ export function settingsWithEntries(count: number, openWebUiOrigin: string, tool
     headerName: "Authorization",
     scheme: "Bearer",
     enabled: true,
+    addKeyAnyway: false,
   }));
   return { version: SETTINGS_VERSION, entries };
 }

@@ -1,0 +1,39 @@
+import type { VersionReply } from "../core/messages.ts";
+import { describeVersion } from "../core/open-webui-version.ts";
+import { ask } from "./calls.ts";
+import { say } from "./say.ts";
+
+let asked = 0;
+let shownFor: string | undefined;
+
+/**
+ * Says which Open WebUI the address field names and what that means, as soon as an address is
+ * there (design.md, "The Open WebUI check runs early"): before a key is typed, the user learns
+ * whether ToolKey is needed at all.
+ */
+function check(field: HTMLInputElement, line: HTMLElement): void {
+  const address = field.value.trim();
+  if (address === shownFor) return;
+  shownFor = address;
+  const run = ++asked;
+  line.hidden = address === "";
+  if (address === "") return;
+  line.textContent = say(["versionChecking"]);
+  const show = (reply: VersionReply) => {
+    // A newer address replaced this one while its answer was on the way.
+    if (run !== asked) return;
+    line.hidden = !reply.ok;
+    line.textContent = reply.ok ? say(describeVersion(reply.check)) : "";
+  };
+  ask<VersionReply>({ type: "checkVersion", address }).then(show, () => show({ ok: false }));
+}
+
+/** Checks the prefilled address now, and the typed one on every change and when the field is left. */
+export function watchOpenWebUiVersion(): void {
+  const field = document.getElementById("openWebUi") as HTMLInputElement;
+  const line = document.getElementById("openWebUi-version") as HTMLElement;
+  const onChange = () => check(field, line);
+  field.addEventListener("change", onChange);
+  field.addEventListener("blur", onChange);
+  onChange();
+}
