@@ -1,7 +1,8 @@
 import { applyCommand, type Command } from "../core/commands.ts";
-import type { CommandReply, Request, RevealReply, State, VersionReply } from "../core/messages.ts";
+import type { CommandReply, ImportReply, Request, RevealReply, State, VersionReply } from "../core/messages.ts";
 import { emptySettings } from "../core/settings.ts";
 import { parseOpenWebUiAddress } from "../core/urls.ts";
+import { readOpenWebUi } from "./open-webui-import.ts";
 import { serial } from "./queue.ts";
 import { currentState, reconcileNow, requestReconcile } from "./reconcile.ts";
 import { loadSettings, saveSettings } from "./store.ts";
@@ -18,11 +19,20 @@ async function runCommand(command: Command): Promise<CommandReply> {
     return { ok: false, errors: { form: ["storageRefused"] } };
   }
   const reply: CommandReply = { ok: true, state: await reconcileNow(), notices: result.notices };
-  if (result.savedId === undefined) return reply;
-  const saved = result.settings.entries.find((entry) => entry.id === result.savedId);
-  // Not awaited: the check queues its own write behind this command.
-  if (saved !== undefined) void checkVersionOf(saved.openWebUiOrigin);
-  return { ...reply, savedId: result.savedId };
+  // A save or an import names Open WebUIs whose version decides whether their entries get rules.
+  // Not awaited: each check queues its own write behind this command.
+  for (const origin of originsNamedBy(command)) void checkVersionOf(origin);
+  return result.savedId === undefined ? reply : { ...reply, savedId: result.savedId };
+}
+
+function originsNamedBy(command: Command): Set<string> {
+  const inputs = command.type === "save" ? [command.input] : command.type === "import" ? command.inputs : [];
+  const origins = new Set<string>();
+  for (const input of inputs) {
+    const origin = parseOpenWebUiAddress(input.openWebUiAddress);
+    if (origin.ok) origins.add(origin.value);
+  }
+  return origins;
 }
 
 /** Reads a saved Open WebUI's version and, when the answer changed, brings the rules in line with it. */
@@ -51,7 +61,7 @@ async function reset(): Promise<State> {
 }
 
 /** Answers a page's request; every one waits its turn behind any settings write or reconcile. */
-export function handleRequest(request: Request): Promise<State | CommandReply | RevealReply | VersionReply> {
+export function handleRequest(request: Request): Promise<State | CommandReply | RevealReply | VersionReply | ImportReply> {
   switch (request.type) {
     case "getState":
       return serial(async () => currentState());
@@ -64,5 +74,7 @@ export function handleRequest(request: Request): Promise<State | CommandReply | 
     case "checkVersion":
       // Outside the queue: a slow Open WebUI must not hold up saves.
       return checkVersion(request.address);
+    case "readOpenWebUi":
+      return readOpenWebUi(request.address);
   }
 }

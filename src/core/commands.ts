@@ -1,5 +1,6 @@
 import { type Entry, type EntryInput, isSameEntry, validateEntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
+import { applyImport } from "./import-review.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { Settings } from "./settings.ts";
 import { parseOpenWebUiAddress, parseToolServerUrl } from "./urls.ts";
@@ -11,6 +12,8 @@ export type Command =
   /** Several entries at once (the full tab's "Enable shown" and "Disable shown"); ids no longer there are skipped. */
   | { type: "setEnabled"; ids: number[]; enabled: boolean }
   | { type: "remove"; id: number }
+  /** The confirmed review of an import: every input is written, or none. */
+  | { type: "import"; inputs: EntryInput[] }
   /** "Add the key anyway" (true) or "Stand aside" (false) where Open WebUI sends keys itself. */
   | { type: "setAddKeyAnyway"; id: number; addKeyAnyway: boolean };
 
@@ -86,6 +89,8 @@ export function applyCommand(settings: Settings, command: Command): CommandResul
         notices: {},
       };
     }
+    case "import":
+      return applyImport(settings, command.inputs);
     case "remove": {
       if (!settings.entries.some((entry) => entry.id === command.id)) return { ok: false, errors: { form: GONE } };
       return { ok: true, settings: { ...settings, entries: settings.entries.filter((entry) => entry.id !== command.id) }, notices: {} };

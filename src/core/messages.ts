@@ -1,10 +1,11 @@
 import type { Command } from "./commands.ts";
-import type { Entry } from "./entry.ts";
+import type { Entry, EntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
+import type { ImportReview } from "./import-review.ts";
 import { maskKey } from "./mask.ts";
 import type { VersionCheck, VersionChecks } from "./open-webui-version.ts";
 import { isRecord } from "./records.ts";
-import { groupTabsByOrigin, missingAccessOf, standsAside, type Tab } from "./rules.ts";
+import { groupTabsByOrigin, MAX_ENTRIES, missingAccessOf, standsAside, type Tab } from "./rules.ts";
 import type { UserText } from "./user-text.ts";
 
 /** An entry as pages see it: the key masked, with what the background knows of its state. */
@@ -34,7 +35,15 @@ export type Request =
   | { type: "revealKey"; id: number }
   | { type: "reset" }
   /** Reads the version of the Open WebUI at this address, as typed (the popup's early check). */
-  | { type: "checkVersion"; address: string };
+  | { type: "checkVersion"; address: string }
+  /** Reads the signed-in user's tool servers from this Open WebUI, for the review of an import. */
+  | { type: "readOpenWebUi"; address: string };
+
+/**
+ * The review of an import, and what its one button writes. `inputs` hold keys: they stay in the
+ * page's memory, are never shown, and come back to the background in the import command.
+ */
+export type ImportReply = { ok: true; origin: string; review: ImportReview; inputs: EntryInput[] } | { ok: false; problem: UserText };
 
 /** Refused when the address is not one ToolKey would accept. */
 export type VersionReply = { ok: true; origin: string; check: VersionCheck } | { ok: false };
@@ -85,6 +94,7 @@ export function isRequest(message: unknown): message is Request {
     case "revealKey":
       return typeof message.id === "number";
     case "checkVersion":
+    case "readOpenWebUi":
       return typeof message.address === "string";
     case "command":
       return isCommand(message.command);
@@ -93,21 +103,25 @@ export function isRequest(message: unknown): message is Request {
   }
 }
 
+function isEntryInput(input: unknown): input is EntryInput {
+  if (!isRecord(input)) return false;
+  const optionalString = (value: unknown) => value === undefined || typeof value === "string";
+  return (
+    typeof input.openWebUiAddress === "string" &&
+    typeof input.toolServerUrl === "string" &&
+    typeof input.key === "string" &&
+    optionalString(input.headerName) &&
+    optionalString(input.scheme)
+  );
+}
+
 function isCommand(command: unknown): command is Command {
   if (!isRecord(command)) return false;
   switch (command.type) {
-    case "save": {
-      const input = command.input;
-      if (!isRecord(input)) return false;
-      const optionalString = (value: unknown) => value === undefined || typeof value === "string";
-      return (
-        typeof input.openWebUiAddress === "string" &&
-        typeof input.toolServerUrl === "string" &&
-        typeof input.key === "string" &&
-        optionalString(input.headerName) &&
-        optionalString(input.scheme)
-      );
-    }
+    case "save":
+      return isEntryInput(command.input);
+    case "import":
+      return Array.isArray(command.inputs) && command.inputs.length <= MAX_ENTRIES && command.inputs.every(isEntryInput);
     case "setEnabled":
       return Array.isArray(command.ids) && command.ids.every((id) => typeof id === "number") && typeof command.enabled === "boolean";
     case "remove":

@@ -12,11 +12,12 @@ export function ask<Reply>(request: Request): Promise<Reply> {
  * Asks the browser for host access. Must be called synchronously from a click: Firefox refuses the
  * request after an `await`, and Chromium may close the popup while its dialog is open.
  */
-export function requestAccess(patterns: string[], granted: string[]): void {
+export function requestAccess(patterns: string[], granted: string[], then?: (ok: boolean) => void): void {
   browser.permissions
     .request({ origins: patterns })
+    .catch(() => false)
     .then((ok) => {
       if (ok) granted.push(...patterns);
-    })
-    .catch(() => undefined);
+      then?.(ok);
+    });
 }

@@ -8,6 +8,7 @@ import { httpOriginOf } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
 import { type EntryActions, filterEntries, renderEntries, shownEntryIds } from "./entries.ts";
 import { cancelEdit, clearAfterSave, clearFormMessages, editEntry, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
+import { onImportCancel, onImportClick, onImportConfirm } from "./import-open-webui.ts";
 import { localizePage, say } from "./say.ts";
 import { watchOpenWebUiVersion } from "./version-line.ts";
 
@@ -112,6 +113,11 @@ async function start(): Promise<void> {
     });
   }
   (document.getElementById("reset") as HTMLButtonElement).addEventListener("click", onReset);
+  const onClick = (id: string, handler: () => void) =>
+    (document.getElementById(id) as HTMLButtonElement).addEventListener("click", handler);
+  onClick("import-open-webui", () => onImportClick(granted));
+  onClick("import-confirm", () => onImportConfirm(({ inputs }) => run({ type: "import", inputs })));
+  onClick("import-cancel", onImportCancel);
   const filter = document.getElementById("filter") as HTMLInputElement;
   filter.addEventListener("input", () => filterEntries(filter.value));
   browser.runtime.onMessage.addListener((message: unknown) => {

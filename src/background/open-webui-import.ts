@@ -1,0 +1,41 @@
+import { importInputs, planImport, reviewOf } from "../core/import-review.ts";
+import type { ImportReply } from "../core/messages.ts";
+import { openWebUiUnreachable, readOpenWebUiToolServers } from "../core/open-webui-import.ts";
+import { parseOpenWebUiAddress } from "../core/urls.ts";
+import { loadSettings } from "./store.ts";
+
+/** Open WebUI answers in well under a second; a request that hangs this long is not coming back. */
+const IMPORT_TIMEOUT_MS = 15_000;
+
+/**
+ * Reads the signed-in user's tool servers from the Open WebUI at `address` and plans their import
+ * against the saved entries. The request carries Open WebUI's own sign-in cookie, which the browser
+ * sends because ToolKey holds host access to that Open WebUI: the session token itself never enters
+ * ToolKey. Nothing is written here; the page shows the review and confirms with one command.
+ */
+export async function readOpenWebUi(address: string): Promise<ImportReply> {
+  const origin = parseOpenWebUiAddress(address);
+  if (!origin.ok) return { ok: false, problem: origin.error };
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), IMPORT_TIMEOUT_MS);
+  let reply: { status: number; body: string };
+  try {
+    const response = await fetch(`${origin.value}/api/v1/users/user/settings`, {
+      credentials: "include",
+      cache: "no-store",
+      headers: { Accept: "application/json" },
+      signal: abort.signal,
+    });
+    reply = { status: response.status, body: await response.text() };
+  } catch {
+    return { ok: false, problem: openWebUiUnreachable(origin.value) };
+  } finally {
+    clearTimeout(timer);
+  }
+  const servers = readOpenWebUiToolServers(origin.value, reply);
+  if (!servers.ok) return { ok: false, problem: servers.problem };
+  const loaded = await loadSettings();
+  if (!loaded.ok) return { ok: false, problem: loaded.problem };
+  const plan = planImport(loaded.settings.entries, servers.candidates, servers.skipped);
+  return { ok: true, origin: origin.value, review: reviewOf(plan), inputs: importInputs(plan) };
+}
