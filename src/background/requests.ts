@@ -1,7 +1,8 @@
 import { applyCommand, type Command } from "../core/commands.ts";
-import type { CommandReply, ImportReply, Request, RevealReply, State, VersionReply } from "../core/messages.ts";
+import type { CommandReply, ImportReply, Request, RevealReply, State, TestReply, VersionReply } from "../core/messages.ts";
 import { emptySettings } from "../core/settings.ts";
 import { parseOpenWebUiAddress } from "../core/urls.ts";
+import { runConnectionTest } from "./connection-test.ts";
 import { readOpenWebUi } from "./open-webui-import.ts";
 import { serial } from "./queue.ts";
 import { currentState, reconcileNow, requestReconcile } from "./reconcile.ts";
@@ -55,13 +56,19 @@ async function revealKey(id: number): Promise<RevealReply> {
   return entry === undefined ? { ok: false } : { ok: true, key: entry.key };
 }
 
+async function testEntry(id: number): Promise<TestReply> {
+  const loaded = await loadSettings();
+  const entry = loaded.ok ? loaded.settings.entries.find((candidate) => candidate.id === id) : undefined;
+  return entry === undefined ? { ok: false } : { ok: true, report: await runConnectionTest(entry) };
+}
+
 async function reset(): Promise<State> {
   await saveSettings(emptySettings());
   return reconcileNow();
 }
 
 /** Answers a page's request; every one waits its turn behind any settings write or reconcile. */
-export function handleRequest(request: Request): Promise<State | CommandReply | RevealReply | VersionReply | ImportReply> {
+export function handleRequest(request: Request): Promise<State | CommandReply | RevealReply | VersionReply | ImportReply | TestReply> {
   switch (request.type) {
     case "getState":
       return serial(async () => currentState());
@@ -76,5 +83,8 @@ export function handleRequest(request: Request): Promise<State | CommandReply | 
       return checkVersion(request.address);
     case "readOpenWebUi":
       return readOpenWebUi(request.address);
+    case "testEntry":
+      // Outside the queue: a slow tool server must not hold up saves.
+      return testEntry(request.id);
   }
 }

@@ -1,4 +1,5 @@
 import type { Command } from "./commands.ts";
+import type { ConnectionReport } from "./connection-test.ts";
 import type { Entry, EntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import type { ImportReview } from "./import-review.ts";
@@ -37,7 +38,12 @@ export type Request =
   /** Reads the version of the Open WebUI at this address, as typed (the popup's early check). */
   | { type: "checkVersion"; address: string }
   /** Reads the signed-in user's tool servers from this Open WebUI, for the review of an import. */
-  | { type: "readOpenWebUi"; address: string };
+  | { type: "readOpenWebUi"; address: string }
+  /** Tests an entry's tool server and key from the background. */
+  | { type: "testEntry"; id: number };
+
+/** Refused only when the entry no longer exists. */
+export type TestReply = { ok: true; report: ConnectionReport } | { ok: false };
 
 /**
  * The review of an import, and what its one button writes. `inputs` hold keys: they stay in the
@@ -92,6 +98,7 @@ export function isRequest(message: unknown): message is Request {
     case "reset":
       return true;
     case "revealKey":
+    case "testEntry":
       return typeof message.id === "number";
     case "checkVersion":
     case "readOpenWebUi":

@@ -1,3 +1,4 @@
+import { type ConnectionReport, specText } from "../core/connection-test.ts";
 import { readableUrl } from "../core/idn.ts";
 import type { EntryView } from "../core/messages.ts";
 import { describeVersion, type VersionCheck, type VersionChecks, verdictOf } from "../core/open-webui-version.ts";
@@ -11,6 +12,14 @@ export interface EntryActions {
   grantAccess(entry: EntryView): void;
   edit(entry: EntryView): void;
   setAddKeyAnyway(entry: EntryView, addKeyAnyway: boolean): void;
+  test(entry: EntryView): void;
+}
+
+/** What the page knows of an entry beyond the background's view: a revealed key, a Test's outcome. */
+export interface EntryExtras {
+  revealed: ReadonlyMap<number, string>;
+  /** The last Test of each entry; "running" while it runs. */
+  tests: ReadonlyMap<number, ConnectionReport | "running">;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -79,13 +88,24 @@ function statusOf(entry: EntryView, url: string, actions: EntryActions, standing
   return status;
 }
 
+/** What the entry's last Test found: the spec, the verdict on the key, and any warning. */
+function testLinesOf(test: ConnectionReport | "running" | undefined): HTMLElement | undefined {
+  if (test === undefined) return undefined;
+  const box = element("div", undefined, "test-result");
+  box.setAttribute("role", "status");
+  if (test === "running") {
+    box.textContent = say(["testRunning"]);
+    return box;
+  }
+  if (test.outcome !== "pass") box.classList.add("warning");
+  const lines = [...(test.spec === undefined ? [] : [specText(test.spec)]), test.verdict, ...test.warnings];
+  box.append(...lines.map((line) => element("p", say(line))));
+  return box;
+}
+
 /** One list item: where the key goes, the key masked unless revealed, its state and its controls. */
-function renderEntry(
-  entry: EntryView,
-  revealed: string | undefined,
-  check: VersionCheck | undefined,
-  actions: EntryActions,
-): HTMLLIElement {
+function renderEntry(entry: EntryView, extras: EntryExtras, check: VersionCheck | undefined, actions: EntryActions): HTMLLIElement {
+  const revealed = extras.revealed.get(entry.id);
   const item = element("li", undefined, "entry");
   item.dataset.entryId = String(entry.id);
 
@@ -106,7 +126,7 @@ function renderEntry(
 
   const versionNote = versionNoteOf(entry, check, url, actions);
   const status = statusOf(entry, url, actions, verdictOf(check) === "patched" && !entry.addKeyAnyway);
-  for (const line of [status, versionNote]) if (line !== undefined) item.append(line);
+  for (const line of [status, versionNote, testLinesOf(extras.tests.get(entry.id))]) if (line !== undefined) item.append(line);
 
   const controls = element("div", undefined, "controls");
   const enabledLabel = element("label");
@@ -117,6 +137,7 @@ function renderEntry(
   enabledLabel.append(enabled, " ", say(["enabled"]));
   controls.append(
     enabledLabel,
+    ...(entry.access ? [button(["test"], ["testFor", url], () => actions.test(entry))] : []),
     button(["edit"], ["editFor", url], () => actions.edit(entry)),
     button(["remove"], ["removeFor", url], () => actions.remove(entry)),
   );
@@ -147,15 +168,10 @@ const FIRST_BATCH = 30;
 const LATER_BATCH = 200;
 let drawing = 0;
 
-export function renderEntries(
-  entries: readonly EntryView[],
-  versions: VersionChecks,
-  revealed: ReadonlyMap<number, string>,
-  actions: EntryActions,
-): void {
+export function renderEntries(entries: readonly EntryView[], versions: VersionChecks, extras: EntryExtras, actions: EntryActions): void {
   const list = document.getElementById("entries") as HTMLUListElement;
   const draw = (from: number, to: number) =>
-    entries.slice(from, to).map((entry) => renderEntry(entry, revealed.get(entry.id), versions[entry.openWebUiOrigin], actions));
+    entries.slice(from, to).map((entry) => renderEntry(entry, extras, versions[entry.openWebUiOrigin], actions));
   const run = ++drawing;
   list.replaceChildren(...draw(0, FIRST_BATCH));
   (document.getElementById("no-entries") as HTMLElement).hidden = entries.length > 0;

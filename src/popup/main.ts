@@ -1,7 +1,8 @@
 import browser from "webextension-polyfill";
 import type { Command } from "../core/commands.ts";
+import type { ConnectionReport } from "../core/connection-test.ts";
 import { validateEntryInput } from "../core/entry.ts";
-import type { CommandReply, EntryView, RevealReply, State, StateBroadcast } from "../core/messages.ts";
+import type { CommandReply, EntryView, RevealReply, State, StateBroadcast, TestReply } from "../core/messages.ts";
 import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import { httpOriginOf } from "../core/urls.ts";
@@ -16,6 +17,8 @@ import { watchOpenWebUiVersion } from "./version-line.ts";
 const granted: string[] = [];
 /** Keys the user chose to reveal, by entry id; forgotten when the popup closes. */
 const revealed = new Map<number, string>();
+/** The last Test of each entry, shown until the popup closes. */
+const tests = new Map<number, ConnectionReport | "running">();
 let state: State = { entries: [], versions: {} };
 
 function render(next: State): void {
@@ -23,7 +26,7 @@ function render(next: State): void {
   const problem = document.getElementById("problem") as HTMLElement;
   problem.hidden = next.problem === undefined;
   (document.getElementById("problem-text") as HTMLElement).textContent = next.problem === undefined ? "" : say(next.problem);
-  renderEntries(next.entries, next.versions, revealed, actions);
+  renderEntries(next.entries, next.versions, { revealed, tests }, actions);
 }
 
 function showReply(reply: CommandReply): CommandReply {
@@ -61,6 +64,17 @@ const actions: EntryActions = {
     requestAccess(entry.missingAccess, granted);
   },
   edit: editEntry,
+  test(entry) {
+    tests.set(entry.id, "running");
+    render(state);
+    void ask<TestReply>({ type: "testEntry", id: entry.id })
+      .catch((): TestReply => ({ ok: false }))
+      .then((reply) => {
+        if (reply.ok) tests.set(entry.id, reply.report);
+        else tests.delete(entry.id);
+        render(state);
+      });
+  },
   setAddKeyAnyway(entry, addKeyAnyway) {
     void run({ type: "setAddKeyAnyway", id: entry.id, addKeyAnyway });
   },

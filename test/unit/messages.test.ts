@@ -110,6 +110,10 @@ describe("isRequest", () => {
     { what: "remove", message: { type: "command", command: { type: "remove", id: 1 } } },
     { what: "setAddKeyAnyway", message: { type: "command", command: { type: "setAddKeyAnyway", id: 1, addKeyAnyway: true } } },
     { what: "checkVersion with an address", message: { type: "checkVersion", address: "http://localhost:3000" } },
+    { what: "readOpenWebUi with an address", message: { type: "readOpenWebUi", address: "http://localhost:3000" } },
+    { what: "testEntry with an id", message: { type: "testEntry", id: 2 } },
+    { what: "import of two inputs", message: { type: "command", command: { type: "import", inputs: [save, { ...save, scheme: "" }] } } },
+    { what: "import of nothing", message: { type: "command", command: { type: "import", inputs: [] } } },
   ])("accepts $what", ({ message }) => {
     expect(isRequest(message)).toBe(true);
   });
@@ -125,7 +129,19 @@ describe("isRequest", () => {
     { what: "revealKey with a string id", message: { type: "revealKey", id: "3" } },
     { what: "a command without a command", message: { type: "command" } },
     { what: "a command that is a string", message: { type: "command", command: "save" } },
-    { what: "an unknown command", message: { type: "command", command: { type: "import" } } },
+    { what: "an unknown command", message: { type: "command", command: { type: "deleteEverything" } } },
+    { what: "import without inputs", message: { type: "command", command: { type: "import" } } },
+    { what: "import with inputs that are not a list", message: { type: "command", command: { type: "import", inputs: save } } },
+    {
+      what: "import with an input without a key",
+      message: { type: "command", command: { type: "import", inputs: [{ ...save, key: undefined }] } },
+    },
+    {
+      what: "import of more inputs than ToolKey holds entries",
+      message: { type: "command", command: { type: "import", inputs: Array.from({ length: 5001 }, () => save) } },
+    },
+    { what: "readOpenWebUi without an address", message: { type: "readOpenWebUi" } },
+    { what: "testEntry with a string id", message: { type: "testEntry", id: "1" } },
     { what: "save without input", message: { type: "command", command: { type: "save" } } },
     { what: "save without a key", message: { type: "command", command: { type: "save", input: { ...save, key: undefined } } } },
     { what: "save with a numeric key", message: { type: "command", command: { type: "save", input: { ...save, key: 42 } } } },
