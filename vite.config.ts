@@ -19,6 +19,11 @@ function firefoxManifest(source: typeof manifest): ManifestV3Export {
     ...rest,
     // Firefox runs the background as an event page.
     background: { scripts: [background.service_worker], type: background.type },
+    // Firefox's default policy for extension pages adds upgrade-insecure-requests: the background's
+    // requests to an http Open WebUI or tool server (other than loopback) then go out as https and
+    // fail (measured in Firefox ESR 153), so the version check, the import and Test could not reach
+    // them. Chromium's default has no such directive. Scripts stay limited to the package's own.
+    content_security_policy: { extension_pages: "script-src 'self'" },
     browser_specific_settings: {
       gecko: {
         id: GECKO_ID,

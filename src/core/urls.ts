@@ -110,8 +110,18 @@ export function checkToolServerAgainstOpenWebUi(toolServerUrl: string, openWebUi
   if (new URL(toolServerUrl).origin !== openWebUiOrigin) return undefined;
   const path = pathOf(toolServerUrl);
   if (path === "") return ["toolServer_isOpenWebUi"];
-  const own = OPEN_WEBUI_OWN_PATHS.find((prefix) => isUnderPath(path, prefix));
+  // Open WebUI's server decodes escapes before it routes: "/%61pi" reaches its "/api".
+  const routed = decodedPath(path);
+  const own = OPEN_WEBUI_OWN_PATHS.find((prefix) => isUnderPath(routed, prefix));
   return own === undefined ? undefined : ["toolServer_ownPath", own];
+}
+
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** The host-access pattern a browser grants for an origin: scheme://host/* (no port). */

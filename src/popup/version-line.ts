@@ -9,21 +9,21 @@ let shownFor: string | undefined;
 /**
  * Says which Open WebUI the address field names and what that means, as soon as an address is
  * there (design.md, "The Open WebUI check runs early"): before a key is typed, the user learns
- * whether ToolKey is needed at all.
+ * whether ToolKey is needed at all. The line always holds a text and keeps its room (popup.css):
+ * leaving the field for a button below it starts a check, and a line appearing then would move
+ * the button away from under the pointer between press and release.
  */
 function check(field: HTMLInputElement, line: HTMLElement): void {
   const address = field.value.trim();
   if (address === shownFor) return;
   shownFor = address;
   const run = ++asked;
-  line.hidden = address === "";
+  line.textContent = say([address === "" ? "versionBeforeAddress" : "versionChecking"]);
   if (address === "") return;
-  line.textContent = say(["versionChecking"]);
   const show = (reply: VersionReply) => {
     // A newer address replaced this one while its answer was on the way.
     if (run !== asked) return;
-    line.hidden = !reply.ok;
-    line.textContent = reply.ok ? say(describeVersion(reply.check)) : "";
+    line.textContent = say(reply.ok ? describeVersion(reply.check) : ["versionBeforeAddress"]);
   };
   ask<VersionReply>({ type: "checkVersion", address }).then(show, () => show({ ok: false }));
 }

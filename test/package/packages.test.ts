@@ -8,8 +8,12 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const source = JSON.parse(readFileSync(resolve(ROOT, "manifest.json"), "utf8")) as { version: string };
 const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string };
 
-/** design.md: every .js file of a package, loader and polyfill included, totals at most 30 KB. */
-const JS_BUDGET_BYTES = 30_720;
+/**
+ * design.md ("Size is a tripwire"): every .js file of a package, loader and polyfill included. Raised
+ * from 30,720 to 49,152 bytes with the Open WebUI awareness (version check, import and its review,
+ * Test), which took the packages from 30,636 to 48,872 bytes.
+ */
+const JS_BUDGET_BYTES = 49_152;
 
 function manifestOf(target: string): Record<string, unknown> {
   return JSON.parse(readFileSync(resolve(ROOT, "dist", target, "manifest.json"), "utf8")) as Record<string, unknown>;
@@ -69,4 +73,6 @@ it("the Firefox package runs an event page and carries the settings addons.mozil
     },
     gecko_android: { strict_min_version: "142.0" },
   });
+  // Without it, Firefox upgrades the background's requests to an http Open WebUI to https.
+  expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self'" });
 });

@@ -8,14 +8,33 @@ export interface ToolReply {
   body: string;
 }
 
+/** How the imitation page makes a tool call. */
+export interface ToolCallOptions {
+  /** The JSON body (the tool's arguments); none when not given. */
+  params?: unknown;
+  /** A key the page sends itself as `authorization: Bearer <key>`, as Open WebUI 0.6.1 and later do. */
+  key?: string;
+}
+
 /** A normal tab, whose page is the imitation Open WebUI (or another site serving it). */
 export interface BrowserTab {
   /** The browser's own id of the tab, as declarativeNetRequest's tabIds uses it. */
   id: number;
   goto(url: string): Promise<void>;
   getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply>;
-  callTool(toolServerUrl: string, path: string): Promise<ToolReply>;
+  callTool(toolServerUrl: string, path: string, options?: ToolCallOptions): Promise<ToolReply>;
   callOwnApi(path: string, sessionToken: string): Promise<ToolReply>;
+  /**
+   * Signs in as Open WebUI's page does (the fake user unless told otherwise): the backend sets the
+   * HttpOnly `token` cookie, the page keeps the token in `localStorage.token`.
+   */
+  signIn(email?: string, password?: string): Promise<ToolReply>;
+  /** Signs out as Open WebUI's page does: the backend deletes the cookie, the page `localStorage.token`. */
+  signOut(): Promise<ToolReply>;
+  /** The page's `localStorage.token`: the session token, or null when signed out. */
+  sessionToken(): Promise<string | null>;
+  /** The user's settings as the page itself reads them (`Authorization: Bearer <localStorage.token>`). */
+  userSettings(): Promise<ToolReply>;
   /** Makes the tool call from a frame of this tab, loaded from `frameUrl` (added on first use). */
   callToolFromFrame(frameUrl: string, toolServerUrl: string, path: string): Promise<ToolReply>;
   /** Loads the URL as an image of the page: a request that is not an XMLHttpRequest or fetch. */

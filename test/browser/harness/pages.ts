@@ -1,4 +1,5 @@
-import type { BrowserTab, ToolbarPopup, ToolReply } from "./driver.ts";
+import type { BrowserTab, ToolbarPopup, ToolCallOptions, ToolReply } from "./driver.ts";
+import { FAKE_USER } from "./open-webui.ts";
 
 /** Runs a function in a page with one serialisable argument: what the pages of both drivers can do. */
 export type RunInPage = <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => Promise<R>;
@@ -40,11 +41,16 @@ export interface SitePage {
   close(): Promise<void>;
 }
 
-type OwuiCall = "getSpec" | "callTool" | "callOwnApi";
+type OwuiCall = "getSpec" | "callTool" | "callOwnApi" | "signIn" | "signOut" | "userSettings";
 
-function callOwui({ name, args }: { name: OwuiCall; args: string[] }): Promise<ToolReply> {
-  const owui = (window as unknown as { owui: Record<OwuiCall, (...a: string[]) => Promise<ToolReply>> }).owui;
+function callOwui({ name, args }: { name: OwuiCall; args: unknown[] }): Promise<ToolReply> {
+  const owui = (window as unknown as { owui: Record<OwuiCall, (...a: unknown[]) => Promise<ToolReply>> }).owui;
   return owui[name](...args);
+}
+
+/** Runs in the page: what Open WebUI's page keeps as the session token. */
+function readSessionToken(): string | null {
+  return localStorage.getItem("token");
 }
 
 /** A tab whose page is the imitation Open WebUI (or another site serving it), the same in every browser. */
@@ -62,8 +68,24 @@ export class SiteTab implements BrowserTab {
     return this.page.run(callOwui, { name: "getSpec", args: [toolServerUrl, keyFromSettings] });
   }
 
-  callTool(toolServerUrl: string, path: string): Promise<ToolReply> {
-    return this.page.run(callOwui, { name: "callTool", args: [toolServerUrl, path] });
+  callTool(toolServerUrl: string, path: string, options: ToolCallOptions = {}): Promise<ToolReply> {
+    return this.page.run(callOwui, { name: "callTool", args: [toolServerUrl, path, options.params, options.key] });
+  }
+
+  signIn(email: string = FAKE_USER.email, password: string = FAKE_USER.password): Promise<ToolReply> {
+    return this.page.run(callOwui, { name: "signIn", args: [email, password] });
+  }
+
+  signOut(): Promise<ToolReply> {
+    return this.page.run(callOwui, { name: "signOut", args: [] });
+  }
+
+  sessionToken(): Promise<string | null> {
+    return this.page.run(readSessionToken, null);
+  }
+
+  userSettings(): Promise<ToolReply> {
+    return this.page.run(callOwui, { name: "userSettings", args: [] });
   }
 
   callOwnApi(path: string, sessionToken: string): Promise<ToolReply> {

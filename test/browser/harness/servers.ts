@@ -5,6 +5,8 @@ import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { timeToolSpec, validationError } from "./mcpo.ts";
+import { FakeOpenWebUi, type OpenWebUiOptions } from "./open-webui.ts";
 
 /** One request as a test server saw it. */
 export interface LoggedRequest {
@@ -14,6 +16,8 @@ export interface LoggedRequest {
   path: string;
   authorization: string | undefined;
   origin: string | undefined;
+  /** The Cookie header, as sent (an Open WebUI's `token` cookie, for one). */
+  cookie: string | undefined;
 }
 
 /** Tool prefixes ("" for the root, "/time", ...) and the key each one requires. */
@@ -22,11 +26,14 @@ export type ToolKeys = Record<string, string>;
 /**
  * The page Open WebUI 0.6.0 would be, reduced to its requests: the spec fetch carries the key typed
  * into Open WebUI's settings, the tool call carries none (the bug), both with
- * `Content-Type: application/json` and fetch's default mode and credentials.
+ * `Content-Type: application/json` and fetch's default mode and credentials. As 0.6.1 and later do,
+ * a tool call can carry a key the page sends itself. Sign-in and sign-out as Open WebUI's page makes
+ * them: the token in `localStorage.token`, the HttpOnly cookie set and deleted by the backend.
+ * The heading names the version the site's /api/version reports when the page is served.
  */
-const OPEN_WEBUI_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Open WebUI 0.6.0 (imitation)</title></head>
-<body><h1>Open WebUI 0.6.0 (imitation)</h1>
+const openWebUiPage = (version: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Open WebUI ${version} (imitation)</title></head>
+<body><h1>Open WebUI ${version} (imitation)</h1>
 <script>
 async function reply(response) {
   return { status: response.status, body: await response.text() };
@@ -39,10 +46,37 @@ window.owui = {
     method: "GET",
     headers: { Accept: "application/json", "Content-Type": "application/json", authorization: "Bearer " + keyFromSettings },
   }))),
-  callTool: (url, path, params) => attempt(async () => reply(await fetch(url + path, {
+  callTool: (url, path, params, keyFromSettings) => attempt(async () => reply(await fetch(url + path, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: keyFromSettings
+      ? { "Content-Type": "application/json", authorization: "Bearer " + keyFromSettings }
+      : { "Content-Type": "application/json" },
     body: JSON.stringify(params),
+  }))),
+  signIn: (email, password) => attempt(async () => {
+    const response = await fetch("/api/v1/auths/signin", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "include",
+      body: JSON.stringify({ email, password }),
+    });
+    const answer = await reply(response);
+    const token = response.ok ? JSON.parse(answer.body).token : undefined;
+    if (typeof token === "string") localStorage.token = token;
+    return answer;
+  }),
+  signOut: () => attempt(async () => {
+    const answer = await reply(await fetch("/api/v1/auths/signout", {
+      method: "GET",
+      headers: { "Content-Type": "application/json" },
+      credentials: "include",
+    }));
+    localStorage.removeItem("token");
+    return answer;
+  }),
+  userSettings: () => attempt(async () => reply(await fetch("/api/v1/users/user/settings", {
+    method: "GET",
+    headers: { Accept: "application/json", "Content-Type": "application/json", authorization: "Bearer " + localStorage.token },
   }))),
   callOwnApi: (path, sessionToken) => attempt(async () => reply(await fetch(path, {
     headers: { Accept: "application/json", "Content-Type": "application/json", authorization: "Bearer " + sessionToken },
@@ -70,7 +104,7 @@ function toolPrefixOf(path: string, tools: ToolKeys): string | undefined {
  * servers that answer as mcpo does with --api-key: preflight answered before any auth check, spec
  * open, tools 401 with WWW-Authenticate without a Bearer header and 403 for a wrong key.
  */
-function handle(request: IncomingMessage, response: ServerResponse, site: SiteOptions): void {
+function handle(request: IncomingMessage, response: ServerResponse, site: SiteOptions, body: Buffer, openWebUi: FakeOpenWebUi): void {
   const tools = site.tools ?? {};
   const url = new URL(request.url ?? "/", "http://placeholder");
   const path = url.pathname;
@@ -95,9 +129,12 @@ function handle(request: IncomingMessage, response: ServerResponse, site: SiteOp
     const isolation: Record<string, string> = site.isolated
       ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }
       : {};
-    send(response, 200, isolation, OPEN_WEBUI_PAGE, "text/html; charset=utf-8");
+    const version = openWebUi.shownVersion.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    send(response, 200, isolation, openWebUiPage(version), "text/html; charset=utf-8");
     return;
   }
+  // /api/version always; sign-in and the user's settings when the site serves them (see open-webui.ts).
+  if (openWebUi.handle(request, response, body)) return;
   if (path === "/api" || path.startsWith("/api/")) {
     send(response, 200, cors, JSON.stringify({ seen: request.headers.authorization ?? null }));
     return;
@@ -114,23 +151,33 @@ function handle(request: IncomingMessage, response: ServerResponse, site: SiteOp
     send(response, 307, { ...cors, location: redirectTo }, "");
     return;
   }
-  if (request.method === "GET" && rest === "/openapi.json") {
-    send(response, 200, cors, JSON.stringify({ openapi: "3.1.0", info: { title: `tools at ${prefix || "/"}` }, paths: {} }));
+  const isSpec = request.method === "GET" && rest === "/openapi.json";
+  if (isSpec && !site.strictAuth) {
+    send(response, 200, cors, JSON.stringify(site.specs?.[prefix] ?? timeToolSpec(prefix)));
     return;
   }
+  // mcpo checks the key first (a dependency of every tool route), then FastAPI validates the body.
   const authorization = request.headers.authorization;
   const bearer = authorization === undefined ? undefined : /^Bearer (.+)$/.exec(authorization)?.[1];
   if (bearer === undefined) {
     send(response, 401, { ...cors, "www-authenticate": "Bearer" }, JSON.stringify({ detail: "Missing or invalid Authorization header" }));
   } else if (bearer !== tools[prefix]) {
     send(response, 403, cors, JSON.stringify({ detail: "Invalid API key" }));
+  } else if (isSpec) {
+    send(response, 200, cors, JSON.stringify(site.specs?.[prefix] ?? timeToolSpec(prefix)));
   } else {
-    send(response, 200, cors, JSON.stringify({ result: `ran ${rest}` }));
+    const invalid = request.method === "POST" ? validationError(rest, body) : undefined;
+    if (invalid !== undefined) send(response, 422, cors, JSON.stringify(invalid));
+    else send(response, 200, cors, JSON.stringify({ result: `ran ${rest}` }));
   }
 }
 
 export interface TestSite {
   port: number;
+  /** The fake Open WebUI backend of this site: its version, sign-in and the user's settings. */
+  openWebUi: FakeOpenWebUi;
+  /** What /api/version reports from now on: `site.openWebUi.setVersion`. */
+  setVersion(version: string): void;
   close(): Promise<void>;
 }
 
@@ -144,6 +191,16 @@ export interface SiteOptions {
   tls?: TestCertificate;
   /** A fixed port (the demo's familiar 3000 and 8000) instead of a free one. */
   port?: number;
+  /**
+   * Serves Open WebUI's sign-in and the signed-in user's settings (open-webui.ts). `/api/version`
+   * answers on every site ("0.6.0" unless `version` says otherwise); without this option the other
+   * /api paths, the settings among them, stay the echo of the Authorization header.
+   */
+  openWebUi?: OpenWebUiOptions;
+  /** The spec a tool prefix serves instead of mcp-server-time's (mcpo.ts), e.g. one without required fields. */
+  specs?: Record<string, unknown>;
+  /** As mcpo --strict-auth: the spec needs the key too (preflights stay open). */
+  strictAuth?: boolean;
 }
 
 /** Starts a site on a free loopback port; every request it receives is appended to `log`. */
@@ -157,10 +214,13 @@ export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): P
       path: new URL(request.url ?? "/", "http://placeholder").pathname,
       authorization: request.headers.authorization,
       origin: request.headers.origin,
+      cookie: request.headers.cookie,
     });
-    request.resume();
-    request.on("end", () => handle(request, response, site));
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => handle(request, response, site, Buffer.concat(chunks), openWebUi));
   };
+  const openWebUi = new FakeOpenWebUi(site.openWebUi, () => (server.address() as AddressInfo).port);
   const server: Server = site.tls === undefined ? createServer(listener) : createTlsServer(site.tls, listener);
   // A WebSocket handshake is logged like any request, then refused: only its headers matter here.
   server.on("upgrade", (request, socket) => {
@@ -171,6 +231,7 @@ export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): P
       path: new URL(request.url ?? "/", "http://placeholder").pathname,
       authorization: request.headers.authorization,
       origin: request.headers.origin,
+      cookie: request.headers.cookie,
     });
     socket.destroy();
   });
@@ -180,6 +241,8 @@ export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): P
   });
   return {
     port: (server.address() as AddressInfo).port,
+    openWebUi,
+    setVersion: (version) => openWebUi.setVersion(version),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
