@@ -186,6 +186,20 @@ export const toolServerAgainstOpenWebUi: UrlCase<{ toolServerUrl: string; openWe
     input: { toolServerUrl: "http://localhost:3000/oauth/google", openWebUiOrigin: "http://localhost:3000" },
     expected: ["toolServer_ownPath", "/oauth"],
   },
+  // Found by the differential test (matcher.test.ts): the server decodes the escapes, so these are its own API.
+  {
+    input: { toolServerUrl: "http://localhost:3000/%61pi/v1", openWebUiOrigin: "http://localhost:3000" },
+    expected: ["toolServer_ownPath", "/api"],
+  },
+  {
+    input: { toolServerUrl: "http://localhost:3000/ap%69", openWebUiOrigin: "http://localhost:3000" },
+    expected: ["toolServer_ownPath", "/api"],
+  },
+  {
+    input: { toolServerUrl: "http://localhost:3000/o%61uth/x", openWebUiOrigin: "http://localhost:3000" },
+    expected: ["toolServer_ownPath", "/oauth"],
+  },
+  { input: { toolServerUrl: "http://localhost:3000/API", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
   { input: { toolServerUrl: "http://localhost:3000/apix", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
   { input: { toolServerUrl: "http://localhost:3000/tools", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
   { input: { toolServerUrl: "http://localhost:3000/tools/api", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
