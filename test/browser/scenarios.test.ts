@@ -442,10 +442,11 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBeUndefined();
   });
 
-  it("the toolbar popup over the Open WebUI tab is prefilled with its address; an entry saved as it closes is kept and works", async () => {
+  it("the toolbar popup over the Open WebUI tab is prefilled with its address and says at once which Open WebUI it is; an entry saved as it closes is kept and works", async () => {
     const popup = await browser.openToolbarPopup(owuiTab);
     expect(await popup.value("openWebUi")).toBe(owuiOrigin);
     expect(await popup.focused()).toBe("toolServer");
+    await expect.poll(() => popup.text("openWebUi-version")).toBe(english(["versionAffected", "0.6.0"]));
     await popup.fill("toolServer", ownPathUrl);
     await popup.fill("key", KEY_OWN_PATH);
     await popup.saveAndClose();

@@ -84,6 +84,8 @@ export interface ToolbarPopup {
   fill(inputId: string, value: string): Promise<void>;
   /** Whether the element with this id is shown (not hidden by the page or its style). */
   isShown(elementId: string): Promise<boolean>;
+  /** The text of the element with this id. */
+  text(elementId: string): Promise<string>;
   /** Clicks the element with this id. */
   click(elementId: string): Promise<void>;
   /** Clicks Save and closes the popup in the same task, as a popup closing on blur would. */

@@ -197,6 +197,13 @@ export class ViewsToolbarPopup implements ToolbarPopup {
     }, elementId);
   }
 
+  text(elementId: string): Promise<string> {
+    return this.probe((id) => {
+      const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
+      return popup.document.getElementById(id)?.textContent ?? "";
+    }, elementId);
+  }
+
   async click(elementId: string): Promise<void> {
     await this.probe((id) => {
       const popup = chrome.extension.getViews({ type: "popup" })[0] as Window;
