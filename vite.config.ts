@@ -77,9 +77,11 @@ function storeZip(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   build: {
-    outDir,
+    // `npm run dev` (Vite's dev server, crxjs reloading the extension on change) writes its
+    // development build to dist/dev-chrome, never over the packages the tests load.
+    outDir: command === "serve" ? resolve(root, "dist", `dev-${target}`) : outDir,
     emptyOutDir: true,
     // What minimum_chrome_version and gecko.strict_min_version promise.
     target: ["chrome101", "firefox140"],
@@ -88,4 +90,4 @@ export default defineConfig({
     modulePreload: { polyfill: false },
   },
   plugins: [crx({ manifest: target === "firefox" ? firefoxManifest(manifest) : manifest, browser: target }), storeZip()],
-});
+}));

@@ -1,27 +1,36 @@
-import browser from "webextension-polyfill";
+import browser, { type Runtime } from "webextension-polyfill";
 import { isRequest } from "../core/messages.ts";
 import { httpOriginOf } from "../core/urls.ts";
-import { requestReconcile } from "./reconcile.ts";
-import { checkVersionOf, handleRequest } from "./requests.ts";
-import { loadSettings } from "./store.ts";
+import { createEngine } from "./engine.ts";
+import { realBrowser } from "./port.ts";
+import { createRequestHandler } from "./requests.ts";
+
+const engine = createEngine(realBrowser);
+const requests = createRequestHandler(engine);
+
+/** Only ToolKey's own pages may ask anything of the background: no web page and no other extension. */
+function isOwnPage(sender: Runtime.MessageSender): boolean {
+  return sender.id === browser.runtime.id && sender.url?.startsWith(browser.runtime.getURL("")) === true;
+}
 
 // Session rules vanish with the browser and the background may have been stopped at any point:
-// every start rebuilds the rules from the settings, and so does every event that changes what they
-// should be. Listeners are registered synchronously so that the events wake the background.
-const reconcileOnEvent = () => void requestReconcile();
-
-browser.runtime.onInstalled.addListener(reconcileOnEvent);
-browser.runtime.onStartup.addListener(reconcileOnEvent);
-browser.permissions.onAdded.addListener(reconcileOnEvent);
-browser.permissions.onRemoved.addListener(reconcileOnEvent);
-browser.tabs.onRemoved.addListener(reconcileOnEvent);
-browser.tabs.onReplaced.addListener(reconcileOnEvent);
-browser.tabs.onUpdated.addListener((_tabId, change, tab) => {
-  // No URL in the event means the tab moved to a page the extension cannot see: it has left the
-  // Open WebUI, and the reconcile must drop it from the rules at once.
-  if (change.url !== undefined || change.status === "loading") reconcileOnEvent();
-  if (change.status === "loading") void checkVersionOnLoad(tab.url);
+// every wake reads what it needs once and reconciles. Listeners are registered synchronously so
+// that the events wake the background.
+browser.runtime.onInstalled.addListener(() => void engine.start());
+browser.runtime.onStartup.addListener(() => void engine.start());
+browser.permissions.onAdded.addListener(() => void engine.permissionsChanged());
+browser.permissions.onRemoved.addListener(() => void engine.permissionsChanged());
+browser.tabs.onRemoved.addListener((tabId) => void engine.tabRemoved(tabId));
+browser.tabs.onReplaced.addListener(() => void engine.tabReplaced());
+browser.tabs.onUpdated.addListener((tabId, change, tab) => {
+  // No URL on the tab means it moved to a page the extension cannot see: it has left the Open
+  // WebUI, and the engine drops it from the rules at once.
+  void engine.tabUpdated(tabId, change, tab.url);
+  if (change.status === "loading") checkVersionOnLoad(tab.url).catch(() => undefined);
 });
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) =>
+  isRequest(message) && isOwnPage(sender) ? requests.handle(message) : undefined,
+);
 
 /**
  * A saved Open WebUI's page is loading: read its version again, so that an upgrade (or a
@@ -29,13 +38,10 @@ browser.tabs.onUpdated.addListener((_tabId, change, tab) => {
  */
 async function checkVersionOnLoad(url: string | undefined): Promise<void> {
   const origin = httpOriginOf(url);
-  if (origin === undefined) return;
-  const loaded = await loadSettings();
-  if (loaded.ok && loaded.settings.entries.some((entry) => entry.openWebUiOrigin === origin)) await checkVersionOf(origin);
+  if (origin !== undefined && (await engine.savesOrigin(origin))) await requests.checkVersionOf(origin);
 }
-browser.runtime.onMessage.addListener((message: unknown) => (isRequest(message) ? handleRequest(message) : undefined));
 
 // Green, the colour of "working", for the badge that marks a tab where ToolKey adds a key.
 browser.action.setBadgeBackgroundColor({ color: "#1a7f37" }).catch(() => undefined);
 
-reconcileOnEvent();
+void engine.start();

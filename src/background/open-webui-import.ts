@@ -1,8 +1,8 @@
 import { importInputs, planImport, reviewOf } from "../core/import-review.ts";
 import type { ImportReply } from "../core/messages.ts";
 import { openWebUiUnreachable, readOpenWebUiToolServers } from "../core/open-webui-import.ts";
+import type { LoadedSettings } from "../core/settings.ts";
 import { parseOpenWebUiAddress } from "../core/urls.ts";
-import { loadSettings } from "./store.ts";
 
 /** Open WebUI answers in well under a second; a request that hangs this long is not coming back. */
 const IMPORT_TIMEOUT_MS = 15_000;
@@ -13,7 +13,7 @@ const IMPORT_TIMEOUT_MS = 15_000;
  * sends because ToolKey holds host access to that Open WebUI: the session token itself never enters
  * ToolKey. Nothing is written here; the page shows the review and confirms with one command.
  */
-export async function readOpenWebUi(address: string): Promise<ImportReply> {
+export async function readOpenWebUi(address: string, loaded: LoadedSettings): Promise<ImportReply> {
   const origin = parseOpenWebUiAddress(address);
   if (!origin.ok) return { ok: false, problem: origin.error };
   const abort = new AbortController();
@@ -34,7 +34,6 @@ export async function readOpenWebUi(address: string): Promise<ImportReply> {
   }
   const servers = readOpenWebUiToolServers(origin.value, reply);
   if (!servers.ok) return { ok: false, problem: servers.problem };
-  const loaded = await loadSettings();
   if (!loaded.ok) return { ok: false, problem: loaded.problem };
   const plan = planImport(loaded.settings.entries, servers.candidates, servers.skipped);
   return { ok: true, origin: origin.value, review: reviewOf(plan), inputs: importInputs(plan) };

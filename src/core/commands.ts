@@ -8,7 +8,11 @@ import type { UserText } from "./user-text.ts";
 
 /** What pages ask the background to change. The background alone writes settings. */
 export type Command =
-  | { type: "save"; input: EntryInput }
+  /**
+   * Adds an entry, or updates the one with the same Open WebUI and tool-server URL. `editing`: the
+   * entry put in the form by Edit, updated in place even when its address or URL changes.
+   */
+  | { type: "save"; input: EntryInput; editing?: number }
   /** Several entries at once (the full tab's "Enable shown" and "Disable shown"); ids no longer there are skipped. */
   | { type: "setEnabled"; ids: number[]; enabled: boolean }
   | { type: "remove"; id: number }
@@ -41,11 +45,17 @@ function entryNamedBy(settings: Settings, input: EntryInput): Entry | undefined 
 export function applyCommand(settings: Settings, command: Command): CommandResult {
   switch (command.type) {
     case "save": {
+      const edited = command.editing === undefined ? undefined : settings.entries.find((entry) => entry.id === command.editing);
+      if (command.editing !== undefined && edited === undefined) return { ok: false, errors: { form: GONE } };
       // Editing an entry without typing its key again keeps the key it has.
-      const keep = command.input.key.trim() === "" ? entryNamedBy(settings, command.input)?.key : undefined;
+      const keep = command.input.key.trim() === "" ? (edited ?? entryNamedBy(settings, command.input))?.key : undefined;
       const validated = validateEntryInput(keep === undefined ? command.input : { ...command.input, key: keep });
       if (!validated.ok) return { ok: false, errors: validated.errors };
-      const existing = settings.entries.find((entry) => isSameEntry(entry, validated.fields));
+      const named = settings.entries.find((entry) => isSameEntry(entry, validated.fields));
+      if (edited !== undefined && named !== undefined && named.id !== edited.id) {
+        return { ok: false, errors: { toolServer: ["toolServer_taken"] } };
+      }
+      const existing = edited ?? named;
       if (existing !== undefined) {
         const updated = { ...existing, ...validated.fields, enabled: true };
         return {

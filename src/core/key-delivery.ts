@@ -140,8 +140,8 @@ function decodePath(path: string): string {
   }
 }
 
-/** The same host (a final dot aside) or one of its subdomains; ports and schemes play no part. */
+/** The same host (final dots aside) or one of its subdomains; ports and schemes play no part. */
 function isHostOrSubdomain(host: string, of: string): boolean {
-  const bare = (name: string) => (name.endsWith(".") ? name.slice(0, -1) : name);
+  const bare = (name: string) => name.replace(/\.+$/, "");
   return bare(host) === bare(of) || bare(host).endsWith(`.${bare(of)}`);
 }

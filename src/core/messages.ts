@@ -20,6 +20,8 @@ export interface EntryView extends Omit<Entry, "key"> {
   openTabs: number;
   /** Why the browser refused this entry's rule, if it did. */
   error?: string;
+  /** Why this stored entry cannot have a rule (today's validation refuses it, or it is a duplicate). */
+  problem?: UserText;
 }
 
 export interface State {
@@ -28,6 +30,11 @@ export interface State {
   versions: VersionChecks;
   /** Set when the saved settings cannot be trusted; no rule applies until the user resets them. */
   problem?: UserText;
+  /**
+   * Set while ToolKey cannot apply its rules because a browser call failed: the browser's message,
+   * without any key. ToolKey has then removed all its rules and is retrying.
+   */
+  rulesProblem?: string;
 }
 
 export type Request =
@@ -67,26 +74,40 @@ export interface StateBroadcast {
   state: State;
 }
 
+/** What, besides the entries themselves, decides how each is shown. */
+export interface EntryCircumstances {
+  tabs: readonly Tab[];
+  /** The host-access patterns held. */
+  granted: ReadonlySet<string>;
+  /** Why the browser refused an entry's rule, by entry id. */
+  errors: ReadonlyMap<number, string>;
+  /** The Open WebUI origins that send keys themselves. */
+  sendingKeys: ReadonlySet<string>;
+  /** Why a stored entry cannot have a rule, by entry id (settings.ts, entryProblems). */
+  problems: ReadonlyMap<number, UserText>;
+}
+
 export function describeEntries(
   entries: readonly Entry[],
-  tabs: readonly Tab[],
-  granted: ReadonlySet<string>,
-  errors: ReadonlyMap<number, string>,
-  sendingKeys: ReadonlySet<string>,
+  { tabs, granted, errors, sendingKeys, problems }: EntryCircumstances,
 ): EntryView[] {
   const byOrigin = groupTabsByOrigin(tabs);
   return entries.map(({ key, ...entry }) => {
     const missingAccess = missingAccessOf(entry, granted);
     const access = missingAccess.length === 0;
     const error = errors.get(entry.id);
+    const problem = problems.get(entry.id);
+    const applies = entry.enabled && access && problem === undefined && !standsAside(entry, sendingKeys);
     const view: EntryView = {
       ...entry,
       maskedKey: maskKey(key),
       access,
       missingAccess,
-      openTabs: entry.enabled && access && !standsAside(entry, sendingKeys) ? (byOrigin.get(entry.openWebUiOrigin)?.length ?? 0) : 0,
+      openTabs: applies ? (byOrigin.get(entry.openWebUiOrigin)?.length ?? 0) : 0,
     };
-    return error === undefined ? view : { ...view, error };
+    if (error !== undefined) view.error = error;
+    if (problem !== undefined) view.problem = problem;
+    return view;
   });
 }
 
@@ -126,7 +147,7 @@ function isCommand(command: unknown): command is Command {
   if (!isRecord(command)) return false;
   switch (command.type) {
     case "save":
-      return isEntryInput(command.input);
+      return isEntryInput(command.input) && (command.editing === undefined || typeof command.editing === "number");
     case "import":
       return Array.isArray(command.inputs) && command.inputs.length <= MAX_ENTRIES && command.inputs.every(isEntryInput);
     case "setEnabled":

@@ -129,11 +129,21 @@ function ruleFor(entry: Entry, tabIds: number[], granted: ReadonlySet<string>, s
       urlFilter: `|${prefix}`,
       isUrlFilterCaseSensitive: true,
       // Host only: it keeps other hosts' pages out even if a tab id were reused; tabIds pins the origin.
-      initiatorDomains: [new URL(entry.openWebUiOrigin).hostname],
+      initiatorDomains: initiatorDomainsOf(entry.openWebUiOrigin),
       tabIds,
       resourceTypes: ["xmlhttprequest"],
     },
   };
+}
+
+/**
+ * The Open WebUI's host as initiatorDomains takes it. A host written with a final dot is listed
+ * without it too: Chromium drops that dot from the initiator before it compares, Firefox keeps it
+ * (found by the differential test, test/browser/matcher.test.ts).
+ */
+function initiatorDomainsOf(openWebUiOrigin: string): string[] {
+  const host = new URL(openWebUiOrigin).hostname;
+  return host.endsWith(".") ? [host, host.slice(0, -1)] : [host];
 }
 
 /**

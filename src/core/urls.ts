@@ -110,8 +110,9 @@ export function checkToolServerAgainstOpenWebUi(toolServerUrl: string, openWebUi
   if (new URL(toolServerUrl).origin !== openWebUiOrigin) return undefined;
   const path = pathOf(toolServerUrl);
   if (path === "") return ["toolServer_isOpenWebUi"];
-  // Open WebUI's server decodes escapes before it routes: "/%61pi" reaches its "/api".
-  const routed = decodedPath(path);
+  // Compared as a server routes it: escapes decoded ("/%61pi" reaches "/api") and repeated slashes
+  // collapsed, as proxies in front of Open WebUI often do ("//api" reaches "/api").
+  const routed = decodedPath(path).replace(/\/{2,}/g, "/");
   const own = OPEN_WEBUI_OWN_PATHS.find((prefix) => isUnderPath(routed, prefix));
   return own === undefined ? undefined : ["toolServer_ownPath", own];
 }

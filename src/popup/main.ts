@@ -1,45 +1,62 @@
 import browser from "webextension-polyfill";
 import type { Command } from "../core/commands.ts";
-import type { ConnectionReport } from "../core/connection-test.ts";
 import { validateEntryInput } from "../core/entry.ts";
-import type { CommandReply, EntryView, RevealReply, State, StateBroadcast, TestReply } from "../core/messages.ts";
+import type { CommandReply, RevealReply, State, StateBroadcast, TestReply } from "../core/messages.ts";
 import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import { httpOriginOf } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
-import { type EntryActions, filterEntries, renderEntries, shownEntryIds } from "./entries.ts";
+import { drawEntries, filterEntries, shownEntryIds } from "./entry-list.ts";
+import type { EntryActions, TestShown } from "./entry-row.ts";
 import { cancelEdit, clearAfterSave, clearFormMessages, editEntry, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
 import { onImportCancel, onImportClick, onImportConfirm } from "./import-open-webui.ts";
+import { drawProblems } from "./problem-area.ts";
 import { localizePage, say } from "./say.ts";
 import { watchOpenWebUiVersion } from "./version-line.ts";
 
 /** Host access held when the popup opened, so Save knows what to ask for without awaiting. */
 const granted: string[] = [];
-/** Keys the user chose to reveal, by entry id; forgotten when the popup closes. */
-const revealed = new Map<number, string>();
-/** The last Test of each entry, shown until the popup closes. */
-const tests = new Map<number, ConnectionReport | "running">();
-let state: State = { entries: [], versions: {} };
 
-function render(next: State): void {
-  state = next;
-  const problem = document.getElementById("problem") as HTMLElement;
-  problem.hidden = next.problem === undefined;
-  (document.getElementById("problem-text") as HTMLElement).textContent = next.problem === undefined ? "" : say(next.problem);
-  renderEntries(next.entries, next.versions, { revealed, tests }, actions);
+/** The page's state: the problem area and the list are drawn from it; handlers change it and draw. */
+const page = {
+  state: { entries: [], versions: {} } as State,
+  /** Keys the user chose to reveal, by entry id; forgotten when the popup closes. */
+  revealed: new Map<number, string>(),
+  /** The last Test of each entry, shown until the popup closes. */
+  tests: new Map<number, TestShown>(),
+  /** The filter, in lower case. */
+  query: "",
+  /** The entry Edit put in the form: Save updates that one, even under a new URL. */
+  editing: undefined as number | undefined,
+  unanswered: false,
+  resetArmed: false,
+};
+
+function draw(): void {
+  drawProblems(page);
+  drawEntries(page, actions);
 }
 
-function showReply(reply: CommandReply): CommandReply {
-  if (reply.ok) render(reply.state);
-  else showErrors(reply.errors);
-  return reply;
+function show(state: State): void {
+  page.state = state;
+  page.unanswered = false;
+  draw();
 }
 
 /** Sends a command and shows its outcome; a background that cannot be reached is said so too. */
 function run(command: Command): Promise<CommandReply> {
   return ask<CommandReply>({ type: "command", command })
     .catch((): CommandReply => ({ ok: false, errors: { form: ["noAnswer"] } }))
-    .then(showReply);
+    .then((reply) => {
+      if (reply.ok) {
+        show(reply.state);
+      } else {
+        showErrors(reply.errors);
+        // A switch flipped for nothing goes back to what the data says.
+        draw();
+      }
+      return reply;
+    });
 }
 
 const actions: EntryActions = {
@@ -47,32 +64,39 @@ const actions: EntryActions = {
     void run({ type: "setEnabled", ids: [entry.id], enabled });
   },
   remove(entry) {
-    revealed.delete(entry.id);
+    page.revealed.delete(entry.id);
     void run({ type: "remove", id: entry.id });
   },
   toggleKey(entry) {
-    if (revealed.delete(entry.id)) {
-      render(state);
+    if (page.revealed.delete(entry.id)) {
+      draw();
       return;
     }
-    void ask<RevealReply>({ type: "revealKey", id: entry.id }).then((reply) => {
-      if (reply.ok) revealed.set(entry.id, reply.key);
-      render(state);
-    });
+    ask<RevealReply>({ type: "revealKey", id: entry.id }).then(
+      (reply) => {
+        if (reply.ok) page.revealed.set(entry.id, reply.key);
+        else showErrors({ form: ["entryGone"] });
+        draw();
+      },
+      () => showErrors({ form: ["noAnswer"] }),
+    );
   },
-  grantAccess(entry: EntryView) {
+  grantAccess(entry) {
     requestAccess(entry.missingAccess, granted);
   },
-  edit: editEntry,
+  edit(entry) {
+    page.editing = entry.id;
+    editEntry(entry);
+  },
   test(entry) {
-    tests.set(entry.id, "running");
-    render(state);
-    void ask<TestReply>({ type: "testEntry", id: entry.id })
-      .catch((): TestReply => ({ ok: false }))
+    page.tests.set(entry.id, "running");
+    draw();
+    ask<TestReply>({ type: "testEntry", id: entry.id })
+      .catch((): TestReply | undefined => undefined)
       .then((reply) => {
-        if (reply.ok) tests.set(entry.id, reply.report);
-        else tests.delete(entry.id);
-        render(state);
+        const failed = reply === undefined ? "noAnswer" : "entryGone";
+        page.tests.set(entry.id, reply?.ok ? reply.report : { outcome: "unknown", verdict: [failed], warnings: [] });
+        draw();
       });
   },
   setAddKeyAnyway(entry, addKeyAnyway) {
@@ -86,7 +110,7 @@ function onSave(event: SubmitEvent): void {
   const input = readForm();
   // The entry goes to the background first: if the permission dialog closes the popup, the
   // background keeps it waiting for access and activates it once access is granted.
-  const reply = run({ type: "save", input });
+  const reply = run({ type: "save", input, editing: page.editing });
   const validated = validateEntryInput(input);
   if (validated.ok) {
     const missing = missingPatterns(patternsOf(validated.fields), granted);
@@ -94,20 +118,32 @@ function onSave(event: SubmitEvent): void {
   }
   void reply.then((shown) => {
     if (!shown.ok) return;
+    page.editing = undefined;
     clearAfterSave();
     showNotice([["saved"] as const, ...Object.values(shown.notices)].map(say).join(" "));
   });
 }
 
-let resetArmed = false;
-function onReset(event: MouseEvent): void {
-  const button = event.currentTarget as HTMLButtonElement;
-  if (!resetArmed) {
-    resetArmed = true;
-    button.textContent = say(["resetConfirm"]);
+function onReset(): void {
+  if (!page.resetArmed) {
+    page.resetArmed = true;
+    drawProblems(page);
     return;
   }
-  void ask<State>({ type: "reset" }).then(render);
+  ask<State>({ type: "reset" }).then(
+    (state) => {
+      page.resetArmed = false;
+      show(state);
+    },
+    () => {
+      page.unanswered = true;
+      drawProblems(page);
+    },
+  );
+}
+
+function onClick(id: string, handler: () => void): void {
+  (document.getElementById(id) as HTMLButtonElement).addEventListener("click", handler);
 }
 
 async function start(): Promise<void> {
@@ -115,39 +151,47 @@ async function start(): Promise<void> {
   const form = document.getElementById("entry-form") as HTMLFormElement;
   form.addEventListener("submit", onSave);
   form.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") cancelEdit();
+    if (event.key !== "Escape") return;
+    page.editing = undefined;
+    cancelEdit();
   });
   for (const [id, enabled] of [
     ["enable-shown", true],
     ["disable-shown", false],
   ] as const) {
-    (document.getElementById(id) as HTMLButtonElement).addEventListener("click", () => {
-      const ids = shownEntryIds();
+    onClick(id, () => {
+      const ids = shownEntryIds(page);
       if (ids.length > 0) void run({ type: "setEnabled", ids, enabled });
     });
   }
-  (document.getElementById("reset") as HTMLButtonElement).addEventListener("click", onReset);
-  const onClick = (id: string, handler: () => void) =>
-    (document.getElementById(id) as HTMLButtonElement).addEventListener("click", handler);
+  onClick("reset", onReset);
   onClick("import-open-webui", () => onImportClick(granted));
   onClick("import-confirm", () => onImportConfirm(({ inputs }) => run({ type: "import", inputs })));
   onClick("import-cancel", onImportCancel);
   const filter = document.getElementById("filter") as HTMLInputElement;
-  filter.addEventListener("input", () => filterEntries(filter.value));
+  filter.addEventListener("input", () => {
+    page.query = filter.value.trim().toLowerCase();
+    filterEntries(page);
+  });
   browser.runtime.onMessage.addListener((message: unknown) => {
-    if ((message as StateBroadcast | undefined)?.type === "state") render((message as StateBroadcast).state);
+    if ((message as StateBroadcast | undefined)?.type === "state") show((message as StateBroadcast).state);
     return undefined;
   });
   const [permissions, tabs, current] = await Promise.all([
-    browser.permissions.getAll(),
-    browser.tabs.query({ active: true, currentWindow: true }),
-    ask<State>({ type: "getState" }),
+    browser.permissions.getAll().catch(() => ({ origins: [] })),
+    browser.tabs.query({ active: true, currentWindow: true }).catch(() => []),
+    ask<State>({ type: "getState" }).catch(() => undefined),
   ]);
   granted.push(...(permissions.origins ?? []));
   prefillAddress(httpOriginOf(tabs[0]?.url));
   watchOpenWebUiVersion();
-  render(current);
-  // From opening to a form that works and a full list: what the benchmark reports.
+  if (current === undefined) {
+    page.unanswered = true;
+    draw();
+  } else {
+    show(current);
+  }
+  // From opening to a form that works and the first rows drawn: what the benchmark reports as interactive.
   performance.mark("toolkey:interactive");
 }
 

@@ -1,5 +1,6 @@
 import type { VersionReply } from "../core/messages.ts";
 import { describeVersion } from "../core/open-webui-version.ts";
+import type { UserText } from "../core/user-text.ts";
 import { ask } from "./calls.ts";
 import { say } from "./say.ts";
 
@@ -20,12 +21,14 @@ function check(field: HTMLInputElement, line: HTMLElement): void {
   const run = ++asked;
   line.textContent = say([address === "" ? "versionBeforeAddress" : "versionChecking"]);
   if (address === "") return;
-  const show = (reply: VersionReply) => {
+  const show = (text: UserText) => {
     // A newer address replaced this one while its answer was on the way.
-    if (run !== asked) return;
-    line.textContent = say(reply.ok ? describeVersion(reply.check) : ["versionBeforeAddress"]);
+    if (run === asked) line.textContent = say(text);
   };
-  ask<VersionReply>({ type: "checkVersion", address }).then(show, () => show({ ok: false }));
+  ask<VersionReply>({ type: "checkVersion", address }).then(
+    (reply) => show(reply.ok ? describeVersion(reply.check) : ["versionBeforeAddress"]),
+    () => show(["noAnswer"]),
+  );
 }
 
 /** Checks the prefilled address now, and the typed one on every change and when the field is left. */

@@ -111,9 +111,14 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     return browser.evaluateInExtension(`chrome.storage.local.get("settings").then(({ settings }) => settings)`);
   }
 
-  /** Puts `settings` in ToolKey's storage as if ToolKey had written them (or as a damaged or newer version would). */
+  /**
+   * Puts `settings` in ToolKey's storage as if ToolKey had written them (or as a damaged or newer
+   * version would), then stops the background, as an update or a downgrade restarts it: the
+   * background reads storage once when it wakes and trusts its memory after that.
+   */
   async function storeSettings(settings: unknown): Promise<void> {
     await browser.evaluateInExtension(`chrome.storage.local.set(${JSON.stringify({ settings })})`);
+    await browser.stopBackground();
   }
 
   /** The host-access patterns the extension holds now. */
@@ -703,7 +708,7 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
 
   it("damaged settings apply no rule; the popup explains and its reset starts afresh", async () => {
     await storeSettings({ version: 1, entries: "damaged" });
-    // A tab event makes the background read the settings again.
+    // A tab event wakes the background, which reads the settings.
     const tab = await browser.openTab(`${owuiOrigin}/`);
     await expect.poll(async () => (await browser.sessionRules()).length, { timeout: 10_000 }).toBe(0);
     expect((await tab.callTool(toolsUrl, "/damaged")).status).toBe(401);

@@ -199,6 +199,20 @@ export const toolServerAgainstOpenWebUi: UrlCase<{ toolServerUrl: string; openWe
     input: { toolServerUrl: "http://localhost:3000/o%61uth/x", openWebUiOrigin: "http://localhost:3000" },
     expected: ["toolServer_ownPath", "/oauth"],
   },
+  // Repeated slashes are collapsed before comparing, as a proxy in front of Open WebUI may do.
+  {
+    input: { toolServerUrl: "http://localhost:3000//api/v1", openWebUiOrigin: "http://localhost:3000" },
+    expected: ["toolServer_ownPath", "/api"],
+  },
+  {
+    input: { toolServerUrl: "http://localhost:3000/%2Fapi", openWebUiOrigin: "http://localhost:3000" },
+    expected: ["toolServer_ownPath", "/api"],
+  },
+  {
+    input: { toolServerUrl: "http://localhost:3000/ollama//x", openWebUiOrigin: "http://localhost:3000" },
+    expected: ["toolServer_ownPath", "/ollama"],
+  },
+  { input: { toolServerUrl: "http://localhost:3000/tools//api", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
   { input: { toolServerUrl: "http://localhost:3000/API", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
   { input: { toolServerUrl: "http://localhost:3000/apix", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },
   { input: { toolServerUrl: "http://localhost:3000/tools", openWebUiOrigin: "http://localhost:3000" }, expected: undefined },

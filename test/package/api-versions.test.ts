@@ -26,6 +26,8 @@ const SINCE: Record<string, { chrome: number; firefox: number }> = {
   "runtime.onInstalled": { chrome: 88, firefox: 109 },
   "runtime.onStartup": { chrome: 88, firefox: 109 },
   "runtime.onMessage": { chrome: 88, firefox: 109 },
+  "runtime.id": { chrome: 88, firefox: 109 },
+  "runtime.getURL": { chrome: 88, firefox: 109 },
   "runtime.sendMessage": { chrome: 88, firefox: 109 },
   "storage.local": { chrome: 88, firefox: 109 },
   "tabs.query": { chrome: 88, firefox: 109 },

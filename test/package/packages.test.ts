@@ -9,11 +9,14 @@ const source = JSON.parse(readFileSync(resolve(ROOT, "manifest.json"), "utf8")) 
 const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string };
 
 /**
- * design.md ("Size is a tripwire"): every .js file of a package, loader and polyfill included. Raised
- * from 30,720 to 49,152 bytes with the Open WebUI awareness (version check, import and its review,
- * Test), which took the packages from 30,636 to 48,872 bytes.
+ * design.md ("Size is a tripwire"): every .js file of a package, loader and polyfill included.
+ * - 30,720 to 49,152 bytes with the Open WebUI awareness (version check, import and its review, Test):
+ *   the packages went from 30,636 to 48,872 bytes.
+ * - 49,152 to 57,344 bytes with the background that keeps its state in memory and fails closed, and
+ *   the popup that updates rows in place (issue 13): 48,872 to 55,568 bytes (background +4,009, popup
+ *   +2,200, shared code +487).
  */
-const JS_BUDGET_BYTES = 49_152;
+const JS_BUDGET_BYTES = 57_344;
 
 function manifestOf(target: string): Record<string, unknown> {
   return JSON.parse(readFileSync(resolve(ROOT, "dist", target, "manifest.json"), "utf8")) as Record<string, unknown>;

@@ -182,6 +182,30 @@ describe("save with the key left empty (editing an entry)", () => {
   });
 });
 
+describe("save of an entry put in the form by Edit", () => {
+  const first = makeEntry({ id: 0 });
+  const second = makeEntry({ id: 4, toolServerUrl: "http://localhost:8001" });
+  const settings = settingsOf(first, second);
+  const input = { openWebUiAddress: "http://localhost:3000", toolServerUrl: "http://localhost:8009", key: "" };
+
+  it("updates that entry in place, keeping its id and key, when its URL changes", () => {
+    const result = apply(settings, { type: "save", input, editing: 0 });
+    expect(result).toMatchObject({ ok: true, savedId: 0 });
+    expect(result.ok && result.settings.entries).toStrictEqual([{ ...first, toolServerUrl: "http://localhost:8009" }, second]);
+  });
+
+  it("refuses a URL another entry already has, beside the URL field, and changes nothing", () => {
+    expect(apply(settings, { type: "save", input: { ...input, toolServerUrl: "http://localhost:8001" }, editing: 0 })).toStrictEqual({
+      ok: false,
+      errors: { toolServer: ["toolServer_taken"] },
+    });
+  });
+
+  it("of an entry removed in another window says so", () => {
+    expect(apply(settings, { type: "save", input, editing: 9 })).toStrictEqual({ ok: false, errors: { form: GONE } });
+  });
+});
+
 describe("setEnabled", () => {
   const settings = settingsOf(makeEntry({ id: 0 }), makeEntry({ id: 1, toolServerUrl: "http://localhost:8001" }));
 

@@ -26,7 +26,9 @@ const NONE = new Set<string>();
 
 describe("describeEntries", () => {
   it("shows each entry with its key masked, its access and its open Open WebUI tabs", () => {
-    expect(describeEntries([local, remote], tabs, granted, new Map(), NONE)).toStrictEqual([
+    expect(
+      describeEntries([local, remote], { tabs, granted: granted, errors: new Map(), sendingKeys: NONE, problems: new Map() }),
+    ).toStrictEqual([
       {
         id: 0,
         openWebUiOrigin: "http://localhost:3000",
@@ -57,7 +59,13 @@ describe("describeEntries", () => {
   });
 
   it("never lets a full key out in what pages are sent", () => {
-    const views = describeEntries([local, remote], tabs, granted, new Map([[0, "Rule refused"]]), NONE);
+    const views = describeEntries([local, remote], {
+      tabs,
+      granted: granted,
+      errors: new Map([[0, "Rule refused"]]),
+      sendingKeys: NONE,
+      problems: new Map(),
+    });
     const sent = JSON.stringify(views);
     expect(sent).not.toContain(LONG_KEY);
     expect(sent).not.toContain("fake-key-not-real-0002");
@@ -70,24 +78,55 @@ describe("describeEntries", () => {
     { what: "only the Open WebUI is granted", granted: ["https://chat.example.com/*"], missing: ["https://tools.example.com/*"] },
     { what: "only the tool server is granted", granted: ["https://tools.example.com/*"], missing: ["https://chat.example.com/*"] },
   ])("when $what, the entry has no access, lists only $missing to grant and counts no tabs", ({ granted, missing }) => {
-    const [view] = describeEntries([remote], tabs, new Set(granted), new Map(), NONE);
+    const [view] = describeEntries([remote], {
+      tabs,
+      granted: new Set(granted),
+      errors: new Map(),
+      sendingKeys: NONE,
+      problems: new Map(),
+    });
     expect(view).toMatchObject({ access: false, missingAccess: missing, openTabs: 0 });
   });
 
   it("a disabled entry counts no tabs", () => {
-    const [view] = describeEntries([{ ...local, enabled: false }], tabs, granted, new Map(), NONE);
+    const [view] = describeEntries([{ ...local, enabled: false }], {
+      tabs,
+      granted: granted,
+      errors: new Map(),
+      sendingKeys: NONE,
+      problems: new Map(),
+    });
     expect(view).toMatchObject({ enabled: false, access: true, openTabs: 0 });
   });
 
   it("an entry whose Open WebUI sends keys itself counts no tabs, unless it adds the key anyway", () => {
     const sending = new Set(["http://localhost:3000"]);
-    const [standing, adding] = describeEntries([local, { ...local, id: 1, addKeyAnyway: true }], tabs, granted, new Map(), sending);
+    const [standing, adding] = describeEntries([local, { ...local, id: 1, addKeyAnyway: true }], {
+      tabs,
+      granted: granted,
+      errors: new Map(),
+      sendingKeys: sending,
+      problems: new Map(),
+    });
     expect(standing).toMatchObject({ addKeyAnyway: false, openTabs: 0 });
     expect(adding).toMatchObject({ addKeyAnyway: true, openTabs: 2 });
   });
 
+  it("a stored entry that cannot have a rule shows why and counts no tabs; the others are untouched", () => {
+    const problems = new Map([[2, ["entryDuplicate"] as const]]);
+    const [ok, bad] = describeEntries([local, remote], { tabs, granted, errors: new Map(), sendingKeys: NONE, problems });
+    expect(ok).not.toHaveProperty("problem");
+    expect(bad).toMatchObject({ problem: ["entryDuplicate"], openTabs: 0 });
+  });
+
   it("the browser's refusal is shown on its own entry only", () => {
-    const views = describeEntries([local, remote], tabs, granted, new Map([[2, "Rule with id 1002 is invalid."]]), NONE);
+    const views = describeEntries([local, remote], {
+      tabs,
+      granted: granted,
+      errors: new Map([[2, "Rule with id 1002 is invalid."]]),
+      sendingKeys: NONE,
+      problems: new Map(),
+    });
     expect(views[0]).not.toHaveProperty("error");
     expect(views[1]).toMatchObject({ error: "Rule with id 1002 is invalid." });
   });
@@ -113,6 +152,7 @@ describe("isRequest", () => {
     { what: "readOpenWebUi with an address", message: { type: "readOpenWebUi", address: "http://localhost:3000" } },
     { what: "testEntry with an id", message: { type: "testEntry", id: 2 } },
     { what: "import of two inputs", message: { type: "command", command: { type: "import", inputs: [save, { ...save, scheme: "" }] } } },
+    { what: "save editing an entry", message: { type: "command", command: { type: "save", input: save, editing: 3 } } },
     { what: "import of nothing", message: { type: "command", command: { type: "import", inputs: [] } } },
   ])("accepts $what", ({ message }) => {
     expect(isRequest(message)).toBe(true);
@@ -161,6 +201,7 @@ describe("isRequest", () => {
       message: { type: "command", command: { type: "setEnabled", ids: [1, "2"], enabled: true } },
     },
     { what: "remove with a string id", message: { type: "command", command: { type: "remove", id: "1" } } },
+    { what: "save editing a string id", message: { type: "command", command: { type: "save", input: save, editing: "1" } } },
     { what: "setAddKeyAnyway without a choice", message: { type: "command", command: { type: "setAddKeyAnyway", id: 1 } } },
     {
       what: "setAddKeyAnyway with a string choice",

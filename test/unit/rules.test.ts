@@ -187,6 +187,17 @@ describe("compileRule", () => {
     expect(compileRule(anyway, TABS, ALL_GRANTED, new Set([local.openWebUiOrigin]))).toStrictEqual(compileRule(local, TABS, ALL_GRANTED));
   });
 
+  it("an Open WebUI host written with a final dot is in initiatorDomains with and without it (Chromium drops it, Firefox keeps it)", () => {
+    const entry = makeEntry({ openWebUiOrigin: "http://open_webui.:8080", toolServerUrl: "http://tools.example.com" });
+    const rule = compileRule(
+      entry,
+      [{ id: 4, url: "http://open_webui.:8080/c/1" }],
+      new Set(["http://open_webui./*", "http://tools.example.com/*"]),
+    );
+    expect(rule?.condition.initiatorDomains).toStrictEqual(["open_webui.", "open_webui"]);
+    expect(rule?.condition.tabIds).toStrictEqual([4]);
+  });
+
   it("initiatorDomains holds the Open WebUI host alone, without scheme or port", () => {
     const entry = makeEntry({ openWebUiOrigin: "https://chat.example.com:8443", toolServerUrl: "https://tools.example.com" });
     const rule = compileRule(entry, [{ id: 4, url: "https://chat.example.com:8443/" }], ALL_GRANTED);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptySettings, parseSettings, SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
+import { emptySettings, entryProblems, parseSettings, SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
 import { makeEntry } from "./fixtures.ts";
 
 const DAMAGED = ["settingsDamaged"];
@@ -52,32 +52,85 @@ describe("parseSettings", () => {
     { what: "a version that is not a number at all", value: { version: Number.NaN, entries: [] } },
     { what: "missing entries", value: { version: SETTINGS_VERSION } },
     { what: "entries that are an object", value: { version: SETTINGS_VERSION, entries: { 0: makeEntry() } } },
-    { what: "a null entry", value: withEntry(null as unknown as Record<string, unknown>) },
-    { what: "an entry that is a string", value: withEntry("entry" as unknown as Record<string, unknown>) },
-    { what: "an id as a string", value: withEntry(entry({ id: "2" })) },
-    { what: "a negative id", value: withEntry(entry({ id: -1 })) },
-    { what: "an id past the last rule id", value: withEntry(entry({ id: 5000 })) },
-    { what: "a fractional id", value: withEntry(entry({ id: 2.5 })) },
-    { what: "enabled as a string", value: withEntry(entry({ enabled: "true" })) },
-    { what: "a missing addKeyAnyway", value: withEntry(entry({ addKeyAnyway: undefined })) },
-    { what: "addKeyAnyway as a string", value: withEntry(entry({ addKeyAnyway: "false" })) },
-    { what: "a key that is a number", value: withEntry(entry({ key: 42 })) },
-    { what: "a missing key", value: withEntry(entry({ key: undefined })) },
-    { what: "a null header name", value: withEntry(entry({ headerName: null })) },
-    { what: "a missing scheme", value: withEntry(entry({ scheme: undefined })) },
-    { what: "an Open WebUI origin with a trailing slash", value: withEntry(entry({ openWebUiOrigin: "http://localhost:3000/" })) },
-    { what: "an upper-case Open WebUI origin", value: withEntry(entry({ openWebUiOrigin: "HTTP://LOCALHOST:3000" })) },
-    { what: "a tool-server URL with a trailing slash", value: withEntry(entry({ toolServerUrl: "http://localhost:8002/" })) },
-    { what: "a tool-server URL with a default port", value: withEntry(entry({ toolServerUrl: "http://localhost:80/x" })) },
-    { what: "a key with the scheme still in front", value: withEntry(entry({ key: "Bearer fake-key-not-real-0003" })) },
-    { what: "a key with a space", value: withEntry(entry({ key: "fake-key-not real-0003" })) },
-    { what: "a key with a line break", value: withEntry(entry({ key: "fake-key-not\nreal-0003" })) },
-    { what: "a forbidden header name", value: withEntry(entry({ headerName: "Cookie" })) },
-    { what: "a scheme of two words", value: withEntry(entry({ scheme: "Bearer token" })) },
-    { what: "a tool server on the Open WebUI's own API", value: withEntry(entry({ toolServerUrl: "http://localhost:3000/api" })) },
-    { what: "two entries with one id", value: withEntry(entry({ id: 1 })) },
   ])("$what is damaged settings, not a partial list", ({ value }) => {
     expect(parseSettings(value)).toStrictEqual({ ok: false, problem: DAMAGED });
+  });
+
+  it("an entry that is not an object holds nothing to keep: it is left out, and the others stay", () => {
+    for (const bad of [null, "entry", 42, [makeEntry({ id: 2 })]]) {
+      expect(parseSettings(withEntry(bad as unknown as Record<string, unknown>))).toStrictEqual({
+        ok: true,
+        settings: { version: SETTINGS_VERSION, entries: [makeEntry({ id: 1 })] },
+      });
+    }
+  });
+
+  it.each<{ what: string; value: Record<string, unknown>; reason: readonly string[] }>([
+    { what: "enabled as a string", value: entry({ enabled: "true" }), reason: [] },
+    { what: "a missing addKeyAnyway", value: entry({ addKeyAnyway: undefined }), reason: [] },
+    { what: "addKeyAnyway as a string", value: entry({ addKeyAnyway: "false" }), reason: [] },
+    { what: "a key that is a number", value: entry({ key: 42 }), reason: ["key_empty"] },
+    { what: "a missing key", value: entry({ key: undefined }), reason: ["key_empty"] },
+    { what: "a null header name, read as the default", value: entry({ headerName: null }), reason: [] },
+    { what: "a missing scheme, read as the default", value: entry({ scheme: undefined }), reason: [] },
+    { what: "an empty header name", value: entry({ headerName: "" }), reason: ["headerName_empty"] },
+    {
+      what: "an Open WebUI origin with a trailing slash",
+      value: entry({ openWebUiOrigin: "http://localhost:3000/" }),
+      reason: ["entryChanged"],
+    },
+    { what: "an upper-case Open WebUI origin", value: entry({ openWebUiOrigin: "HTTP://LOCALHOST:3000" }), reason: ["entryChanged"] },
+    {
+      what: "a tool-server URL with a trailing slash",
+      value: entry({ toolServerUrl: "http://localhost:8002/" }),
+      reason: ["entryChanged"],
+    },
+    { what: "a tool-server URL with a default port", value: entry({ toolServerUrl: "http://localhost:80/x" }), reason: ["entryChanged"] },
+    { what: "a key with the scheme still in front", value: entry({ key: "Bearer fake-key-not-real-0003" }), reason: ["entryChanged"] },
+    { what: "a key with a space", value: entry({ key: "fake-key-not real-0003" }), reason: ["key_space"] },
+    { what: "a key with a line break", value: entry({ key: "fake-key-not\nreal-0003" }), reason: ["key_control"] },
+    { what: "a forbidden header name", value: entry({ headerName: "Cookie" }), reason: ["headerName_forbidden", "Cookie"] },
+    { what: "a scheme of two words", value: entry({ scheme: "Bearer token" }), reason: ["scheme_notToken"] },
+    {
+      what: "a tool server on the Open WebUI's own API",
+      value: entry({ toolServerUrl: "http://localhost:3000/api" }),
+      reason: ["toolServer_ownPath", "/api"],
+    },
+    { what: "a missing tool-server URL", value: entry({ toolServerUrl: undefined }), reason: ["toolServer_empty"] },
+  ])("an entry with $what is kept beside the good one and named with its reason; the good one stays usable", ({ value, reason }) => {
+    const parsed = parseSettings(withEntry(value));
+    expect(parsed.ok).toBe(true);
+    const entries = parsed.ok ? parsed.settings.entries : [];
+    expect(entries.map((kept) => kept.id)).toStrictEqual([1, 2]);
+    const problems = entryProblems(entries);
+    expect(problems.has(1)).toBe(false);
+    if (reason.length === 0) expect(problems.has(2)).toBe(false);
+    else expect(problems.get(2)?.[0]).toBe(reason[0]);
+  });
+
+  it.each<{ what: string; id: unknown }>([
+    { what: "an id as a string", id: "2" },
+    { what: "a negative id", id: -1 },
+    { what: "an id past the last rule id", id: 5000 },
+    { what: "a fractional id", id: 2.5 },
+    { what: "a missing id", id: undefined },
+    { what: "the id of an entry before it", id: 1 },
+  ])("an entry with $what gets the lowest free id and is otherwise kept as it was", ({ id }) => {
+    const parsed = parseSettings({ version: SETTINGS_VERSION, entries: [makeEntry({ id: 1 }), entry({ id })] });
+    expect(parsed).toStrictEqual({
+      ok: true,
+      settings: { version: SETTINGS_VERSION, entries: [makeEntry({ id: 1 }), { ...entry({}), id: 0 }] },
+    });
+  });
+
+  it("of two entries with the same Open WebUI and tool-server URL, the later is the duplicate; the earlier stays usable", () => {
+    const entries = [makeEntry({ id: 3 }), makeEntry({ id: 1, key: "fake-key-not-real-0009" })];
+    expect([...entryProblems(entries)]).toStrictEqual([[1, ["entryDuplicate"]]]);
+  });
+
+  it("fields ToolKey does not know are dropped from what is read", () => {
+    const parsed = parseSettings(withEntry({ ...entry({}), colour: "red", key2: "fake-key-not-real-0010" }));
+    expect(parsed.ok && parsed.settings.entries[1]).toStrictEqual(entry({}));
   });
 
   it("settings of version 1 (ToolKey 0.1.0) read as version 2, every entry standing aside where Open WebUI sends keys", () => {
@@ -95,19 +148,25 @@ describe("parseSettings", () => {
     });
   });
 
-  it("a version 1 entry that was damaged is still damaged after the step to version 2", () => {
+  it("a version 1 entry that today's validation refuses is kept, named with its reason, after the step to version 2", () => {
     const { addKeyAnyway: _new, ...first } = makeEntry({ id: 0, key: "fake key with spaces" });
-    expect(parseSettings({ version: 1, entries: [first] })).toStrictEqual({ ok: false, problem: DAMAGED });
+    const parsed = parseSettings({ version: 1, entries: [first] });
+    expect(parsed.ok && entryProblems(parsed.settings.entries).get(0)?.[0]).toBe("key_space");
+  });
+
+  it("more entries than ToolKey holds are damaged settings", () => {
+    const entries = Array.from({ length: 5001 }, (_, id) => makeEntry({ id, toolServerUrl: `http://localhost:8000/t${id}` }));
+    expect(parseSettings({ version: SETTINGS_VERSION, entries })).toStrictEqual({ ok: false, problem: DAMAGED });
   });
 
   it("never quotes a key in a problem", () => {
-    const keys = ["fake-key-not-real-0004", "Bearer fake-key-not-real-0004", "fake-key-not real-0004"];
+    const keys = ["fake-key-not-real-0004", "Bearer fake-key-not-real-0004", "fake-key-not real-0004", "fake\u0000key-not-real"];
     for (const key of keys) {
-      for (const version of [SETTINGS_VERSION, SETTINGS_VERSION + 1]) {
-        const parsed = parseSettings({ version, entries: [entry({ key, id: -1 })] });
-        expect(parsed.ok).toBe(false);
-        expect(JSON.stringify(parsed)).not.toContain("not-real");
-      }
+      const newer = parseSettings({ version: SETTINGS_VERSION + 1, entries: [entry({ key, id: -1 })] });
+      expect(JSON.stringify(newer)).not.toContain("not-real");
+      const parsed = parseSettings({ version: SETTINGS_VERSION, entries: [entry({ key })] });
+      const problems = parsed.ok ? entryProblems(parsed.settings.entries) : new Map();
+      expect(JSON.stringify([...problems])).not.toContain("not");
     }
   });
 });

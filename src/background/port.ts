@@ -1,0 +1,59 @@
+import browser from "webextension-polyfill";
+import type { State, StateBroadcast } from "../core/messages.ts";
+import type { VersionChecks } from "../core/open-webui-version.ts";
+import type { HeaderRule, Tab } from "../core/rules.ts";
+import { SETTINGS_KEY, type Settings } from "../core/settings.ts";
+import type { MessageName } from "../core/user-text.ts";
+
+/** Where the last answer of each saved Open WebUI's `/api/version` is kept. */
+export const VERSIONS_KEY = "openWebUiVersions";
+
+/**
+ * Every browser call the background makes to keep the rules, in one place: the engine is given this
+ * port, so a unit test can hand it a recording fake and count the calls an event costs.
+ */
+export interface BrowserPort {
+  /** ToolKey's stored settings and version checks, as storage holds them. */
+  readStorage(): Promise<{ settings: unknown; versions: unknown }>;
+  writeSettings(settings: Settings): Promise<void>;
+  writeVersions(versions: VersionChecks): Promise<void>;
+  /** The host-access patterns held, as the browser lists them. */
+  grantedOrigins(): Promise<string[]>;
+  openTabs(): Promise<Tab[]>;
+  /** Every session rule the extension holds, ToolKey's and any other. */
+  sessionRules(): Promise<{ id: number }[]>;
+  updateSessionRules(update: { removeRuleIds: number[]; addRules: HeaderRule[] }): Promise<void>;
+  /** Marks a tab's toolbar button as ToolKey at work there, or plain. */
+  markTab(tabId: number, on: boolean): Promise<void>;
+  /** Tells every open extension page the new state; nobody listening is fine. */
+  broadcast(state: State): void;
+  /** Runs `task` after `ms`: the retry after a failed reconcile. */
+  later(task: () => void, ms: number): void;
+}
+
+const message = (name: MessageName) => browser.i18n.getMessage(name);
+
+export const realBrowser: BrowserPort = {
+  async readStorage() {
+    const stored = await browser.storage.local.get([SETTINGS_KEY, VERSIONS_KEY]);
+    return { settings: stored[SETTINGS_KEY], versions: stored[VERSIONS_KEY] };
+  },
+  writeSettings: (settings) => browser.storage.local.set({ [SETTINGS_KEY]: settings }),
+  writeVersions: (versions) => browser.storage.local.set({ [VERSIONS_KEY]: versions }),
+  grantedOrigins: async () => (await browser.permissions.getAll()).origins ?? [],
+  openTabs: () => browser.tabs.query({}),
+  sessionRules: () => browser.declarativeNetRequest.getSessionRules(),
+  updateSessionRules: (update) => browser.declarativeNetRequest.updateSessionRules(update),
+  async markTab(tabId, on) {
+    await Promise.all([
+      browser.action.setBadgeText({ tabId, text: on ? message("buttonOn") : "" }),
+      browser.action.setTitle({ tabId, title: message(on ? "buttonOnTitle" : "extShortName") }),
+    ]);
+  },
+  broadcast(state) {
+    const broadcast: StateBroadcast = { type: "state", state };
+    // Rejects when no extension page is open to hear it, which is fine.
+    browser.runtime.sendMessage(broadcast).catch(() => undefined);
+  },
+  later: (task, ms) => void setTimeout(task, ms),
+};
