@@ -14,7 +14,9 @@ export const GECKO_ID = "{6f1d3c2a-8b7e-4c55-9a0f-2d4e6b8c1a37}";
 
 /** Everything the Firefox package changes, in one place. */
 function firefoxManifest(source: typeof manifest): ManifestV3Export {
-  const { minimum_chrome_version: _chromeOnly, background, ...rest } = source;
+  // Firefox reads the organisation's entries from its own policies.json without a schema, and
+  // warns on the manifest key.
+  const { minimum_chrome_version: _chromeOnly, storage: _chromeSchema, background, ...rest } = source;
   return {
     ...rest,
     // Firefox runs the background as an event page.

@@ -2,14 +2,14 @@
  * `npm run demo`: ToolKey fixing a tool call, told step by step. Starts an imitation of Open WebUI
  * 0.6.0 and an mcpo-like tool server on loopback, launches Chromium with the built ToolKey, shows
  * the tool call failing with 401, saves the key through the popup, and shows it succeeding; then
- * Test on the entry, the review of an import from Open WebUI, and a second Open WebUI, on 0.6.5,
- * where ToolKey stands aside. Without a display it runs headless; either way it writes the
- * README's screenshots.
+ * Test on the entry, the review of an import from Open WebUI, Export and the review of an import
+ * from a file, and a second Open WebUI, on 0.6.5, where ToolKey stands aside. Without a display it
+ * runs headless; either way it writes the README's screenshots.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { it } from "vitest";
 import { backgroundOf, ChromiumPopup, launchChromium, POPUP_PATH, preparePackage } from "../test/browser/harness/chromium.ts";
@@ -23,6 +23,30 @@ import { render } from "../test/locales.ts";
 const DEMO_KEY = "demo-key-not-a-secret-4242";
 /** The key Open WebUI's settings hold for the same tool server: rotated there, so an import would replace ToolKey's. */
 const KEY_ROTATED_IN_OPEN_WEBUI = "demo-key-rotated-in-open-webui-5151";
+
+/** The key a colleague's file of entries holds for the demo's tool server: another one than the demo's. */
+const KEY_IN_FILE = "demo-key-from-a-file-not-a-secret-6262";
+
+/**
+ * A colleague's toolkey-entries.json: the demo's tool server with another key (a change), one new
+ * server with its key and one without (added, waiting for a key).
+ */
+function entriesFile(owuiOrigin: string, toolsUrl: string): string {
+  const entry = (toolServer: string, key?: string) => ({
+    openWebUi: owuiOrigin,
+    toolServer,
+    header: "Authorization",
+    scheme: "Bearer",
+    enabled: true,
+    ...(key === undefined ? {} : { key }),
+  });
+  const entries = [
+    entry(toolsUrl, KEY_IN_FILE),
+    entry("http://localhost:8001/memory", "demo-key-memory-not-a-secret-1111"),
+    entry("http://localhost:8001/weather"),
+  ];
+  return JSON.stringify({ format: "toolkey-entries", version: 1, entries }, null, 2);
+}
 
 /** Open WebUI 0.6.0's item of `ui.toolServers`: {url, key, config: {enable}}. */
 function toolServer(url: string, key: string, enable = true) {
@@ -54,7 +78,7 @@ function openWebUiSettings(toolsUrl: string) {
 /** Every key of the demo: none may be readable in a screenshot. */
 function demoKeys(toolsUrl: string): string[] {
   const keys = openWebUiSettings(toolsUrl).ui.toolServers.map(({ key }) => key);
-  return [DEMO_KEY, ...keys.filter((key) => key !== "")];
+  return [DEMO_KEY, KEY_IN_FILE, ...keys.filter((key) => key !== "")];
 }
 
 const SCREENSHOTS = resolve(import.meta.dirname, "../docs/screenshots");
@@ -269,6 +293,29 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     say("Nothing is saved until Import 3 entries is clicked; the demo clicks Cancel, so its entry keeps the key the tool server takes.");
     await popup.click("Cancel");
 
+    say(
+      "Files, in the full tab: Export entries downloads toolkey-entries.json, without keys unless Include keys is ticked (and confirmed).",
+    );
+    await popupPage.setViewportSize({ width: 900, height: 760 });
+    const [download] = await Promise.all([popupPage.waitForEvent("download"), popup.click("Export entries")]);
+    const exported = readFileSync(await download.path(), "utf8");
+    if (keys.some((key) => exported.includes(key))) throw new Error("the export without keys holds a key");
+    for (const line of exported.trim().split("\n")) console.log(`  ${line}`);
+
+    say("Import from a file: a colleague's toolkey-entries.json goes through the same review, nothing saved until confirmed.");
+    const file = join(mkdtempSync(join(tmpdir(), "toolkey-demo-file-")), "toolkey-entries.json");
+    writeFileSync(file, entriesFile(owuiOrigin, toolsUrl));
+    await popupPage.locator("#import-file-input").setInputFiles(file);
+    await popup.waitForText("From the file toolkey-entries.json");
+    const fileReview = await linesOf(popupPage, "#review");
+    for (const wanted of ["Will be added (2)", "Will change (1)"]) {
+      if (!fileReview.includes(wanted)) throw new Error(`the review of the file lacks "${wanted}": ${fileReview.join(" | ")}`);
+    }
+    for (const line of fileReview) console.log(`  ${line}`);
+    await screenshotPopup(popupPage, popup, "import-file-review.png", keys, "#review");
+    rmSync(dirname(file), { recursive: true, force: true });
+    await popup.click("Cancel");
+
     say(`A second Open WebUI at ${upgradedOrigin}, already on 0.6.5, which sends the key itself: ToolKey stands aside there.`);
     // A fresh popup: the Test result above is shown only until the popup closes.
     await popupPage.reload();
@@ -288,7 +335,7 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     await screenshotPopupIn("zh-CN", "zh_CN", extension, headless, owuiOrigin, toolsUrl);
 
     say(
-      `Screenshots written to ${SCREENSHOTS}: before.png, version-line.png, popup-light.png, popup-dark.png, full-tab.png, after.png, test-result.png, import-review.png, stands-aside.png, popup-zh_CN-light.png.`,
+      `Screenshots written to ${SCREENSHOTS}: before.png, version-line.png, popup-light.png, popup-dark.png, full-tab.png, after.png, test-result.png, import-review.png, import-file-review.png, stands-aside.png, popup-zh_CN-light.png.`,
     );
   } finally {
     await context.close();

@@ -1,4 +1,5 @@
 import { applyCommand, type Command } from "../core/commands.ts";
+import { parseManagedPolicy } from "../core/managed.ts";
 import { type CommandReply, describeEntries, type State } from "../core/messages.ts";
 import { originsSendingKeys, type VersionCheck } from "../core/open-webui-version.ts";
 import { compileRules, type HeaderRule, isOwnedRuleId } from "../core/rules.ts";
@@ -6,7 +7,17 @@ import { emptySettings, type Settings } from "../core/settings.ts";
 import { httpOriginOf } from "../core/urls.ts";
 import { applyRules, describeError } from "./apply-rules.ts";
 import { markTabs } from "./badge.ts";
-import { entriesOf, grantedPatterns, loadMemory, type Memory, tabList, tabMap, takeSettings } from "./memory.ts";
+import {
+  entriesOf,
+  grantedPatterns,
+  loadMemory,
+  type Memory,
+  tabList,
+  tabMap,
+  takeManaged,
+  takeSettings,
+  userEntriesOf,
+} from "./memory.ts";
 import type { BrowserPort } from "./port.ts";
 import { createSerialQueue } from "./queue.ts";
 
@@ -50,6 +61,8 @@ export function createEngine(port: BrowserPort) {
     });
     const state: State = { entries, versions: m.versions };
     if (!m.loaded.ok) state.problem = m.loaded.problem;
+    if (m.managed.problems.length > 0) state.managedProblems = m.managed.problems;
+    if (!m.managed.allowUserEntries) state.allowUserEntries = false;
     if (m.rulesProblem !== undefined) {
       state.rulesProblem = m.rulesProblem;
       // No rule is in force: no entry is active in any tab.
@@ -210,11 +223,32 @@ export function createEngine(port: BrowserPort) {
       });
     },
 
+    /**
+     * Reads the organisation's policy and takes it in when it differs from what memory holds: once
+     * per wake, and again whenever the browser says it changed. The user's rules never wait for it.
+     * Resolves to the Open WebUI origins the policy newly names whose version is not known yet.
+     */
+    async readManaged(): Promise<string[]> {
+      const policy = parseManagedPolicy(await port.readManaged());
+      let fresh: string[] = [];
+      await handle((m) => {
+        if (JSON.stringify(policy) === JSON.stringify(m.managed)) return false;
+        const before = new Set(m.managed.entries.map((entry) => entry.openWebUiOrigin));
+        takeManaged(m, policy);
+        fresh = [...new Set(policy.entries.map((entry) => entry.openWebUiOrigin))].filter(
+          (origin) => !before.has(origin) && m.versions[origin] === undefined,
+        );
+        unsaid = true;
+        return true;
+      });
+      return fresh;
+    },
+
     /** Applies a page's command: stored first, then in memory, then in the rules. */
     command(command: Command): Promise<CommandReply> {
       return serialReply(async (m) => {
         if (!m.loaded.ok) return { ok: false, errors: { form: m.loaded.problem } };
-        const result = applyCommand(m.loaded.settings, command);
+        const result = applyCommand(m.loaded.settings, command, m.managed);
         if (!result.ok) return result;
         const written = await write(m, result.settings);
         if (!written.ok) return written;
@@ -233,8 +267,8 @@ export function createEngine(port: BrowserPort) {
 
     state: () => serialReply(async (m) => stateOf(m)),
 
-    /** The saved entry's key, for Show key; only a page of ToolKey's own ever asks. */
-    key: (id: number) => serialReply(async (m) => entriesOf(m).find((entry) => entry.id === id)?.key),
+    /** A user entry's key, for Show key; only a page of ToolKey's own ever asks. A managed key is never revealed. */
+    key: (id: number) => serialReply(async (m) => userEntriesOf(m).find((entry) => entry.id === id)?.key),
 
     /** A saved entry, for Test. */
     entry: (id: number) => serialReply(async (m) => entriesOf(m).find((entry) => entry.id === id)),

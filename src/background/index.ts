@@ -28,6 +28,10 @@ browser.tabs.onUpdated.addListener((tabId, change, tab) => {
   void engine.tabUpdated(tabId, change, tab.url);
   if (change.status === "loading") checkVersionOnLoad(tab.url).catch(() => undefined);
 });
+// A policy change (Chromium re-reads its policy files while it runs) applies without a restart.
+browser.storage.onChanged.addListener((_changes, area) => {
+  if (area === "managed") void readManaged();
+});
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) =>
   isRequest(message) && isOwnPage(sender) ? requests.handle(message) : undefined,
 );
@@ -41,7 +45,13 @@ async function checkVersionOnLoad(url: string | undefined): Promise<void> {
   if (origin !== undefined && (await engine.savesOrigin(origin))) await requests.checkVersionOf(origin);
 }
 
+/** Takes in the organisation's policy; an Open WebUI it newly names has its version read, as on a save. */
+async function readManaged(): Promise<void> {
+  for (const origin of await engine.readManaged()) void requests.checkVersionOf(origin).catch(() => undefined);
+}
+
 // Green, the colour of "working", for the badge that marks a tab where ToolKey adds a key.
 browser.action.setBadgeBackgroundColor({ color: "#1a7f37" }).catch(() => undefined);
 
 void engine.start();
+void readManaged();

@@ -1,4 +1,5 @@
 import type { Entry } from "../core/entry.ts";
+import { coversSameUrls, type ManagedPolicy, NO_POLICY } from "../core/managed.ts";
 import { parseVersionChecks, type VersionChecks } from "../core/open-webui-version.ts";
 import { patternCovers } from "../core/permissions.ts";
 import { isOwnedRuleId, patternsOf, type Tab } from "../core/rules.ts";
@@ -12,6 +13,8 @@ import type { BrowserPort } from "./port.ts";
  */
 export interface Memory {
   loaded: LoadedSettings;
+  /** What the organisation set through browser policy; none until the browser has answered. */
+  managed: ManagedPolicy;
   /** The Open WebUI origins the entries name: only their tabs matter to the rules. */
   origins: Set<string>;
   /** Why a stored entry cannot have a rule, by entry id: derived from the entries on every write. */
@@ -33,8 +36,14 @@ export interface Memory {
   rulesProblem: string | undefined;
 }
 
-export function entriesOf(memory: Memory): Entry[] {
+/** The user's own entries. */
+export function userEntriesOf(memory: Memory): Entry[] {
   return memory.loaded.ok ? memory.loaded.settings.entries : [];
+}
+
+/** Every entry: the organisation's first, then the user's. */
+export function entriesOf(memory: Memory): Entry[] {
+  return [...memory.managed.entries, ...userEntriesOf(memory)];
 }
 
 /** The entries' patterns that the held access covers (a held `*://host/*` covers `http://host/*`). */
@@ -55,9 +64,28 @@ export function tabList(memory: Memory): Tab[] {
 /** Takes new settings into memory, with what follows from them. */
 export function takeSettings(memory: Memory, loaded: LoadedSettings): void {
   memory.loaded = loaded;
+  derive(memory);
+}
+
+/** Takes a new policy into memory, with what follows from it. */
+export function takeManaged(memory: Memory, managed: ManagedPolicy): void {
+  memory.managed = managed;
+  derive(memory);
+}
+
+/**
+ * What follows from the entries. A user entry that shares a URL with a managed entry of the same
+ * Open WebUI gets no rule: the organisation's wins (design.md, "Managed entries win").
+ */
+function derive(memory: Memory): void {
   const entries = entriesOf(memory);
   memory.origins = new Set(entries.map((entry) => entry.openWebUiOrigin));
-  memory.problems = entryProblems(entries);
+  memory.problems = entryProblems(userEntriesOf(memory));
+  for (const entry of userEntriesOf(memory)) {
+    if (!memory.problems.has(entry.id) && memory.managed.entries.some((managed) => coversSameUrls(managed, entry))) {
+      memory.problems.set(entry.id, ["entryManagedCovers"]);
+    }
+  }
   memory.granted = grantedPatterns(entries, memory.held);
   const ids = new Set(entries.map((entry) => entry.id));
   for (const id of memory.errors.keys()) if (!ids.has(id)) memory.errors.delete(id);
@@ -68,6 +96,7 @@ export async function loadMemory(port: BrowserPort): Promise<Memory> {
   const [stored, held, tabs, rules] = await Promise.all([port.readStorage(), port.grantedOrigins(), port.openTabs(), port.sessionRules()]);
   const memory: Memory = {
     loaded: { ok: true, settings: emptySettings() },
+    managed: NO_POLICY,
     origins: new Set(),
     problems: new Map(),
     versions: parseVersionChecks(stored.versions),

@@ -16,6 +16,11 @@ export interface BrowserPort {
   /** ToolKey's stored settings and version checks, as storage holds them. */
   readStorage(): Promise<{ settings: unknown; versions: unknown }>;
   writeSettings(settings: Settings): Promise<void>;
+  /**
+   * What the organisation's policy sets (storage.managed), undefined where there is none. Chromium
+   * answers only some seconds after it starts: never wait for it before applying the user's rules.
+   */
+  readManaged(): Promise<unknown>;
   writeVersions(versions: VersionChecks): Promise<void>;
   /** The host-access patterns held, as the browser lists them. */
   grantedOrigins(): Promise<string[]>;
@@ -39,6 +44,8 @@ export const realBrowser: BrowserPort = {
     return { settings: stored[SETTINGS_KEY], versions: stored[VERSIONS_KEY] };
   },
   writeSettings: (settings) => browser.storage.local.set({ [SETTINGS_KEY]: settings }),
+  // Firefox rejects when no policy names ToolKey: that is no policy.
+  readManaged: () => browser.storage.managed.get().catch(() => undefined),
   writeVersions: (versions) => browser.storage.local.set({ [VERSIONS_KEY]: versions }),
   grantedOrigins: async () => (await browser.permissions.getAll()).origins ?? [],
   openTabs: () => browser.tabs.query({}),

@@ -1,5 +1,7 @@
 import type { Command } from "../core/commands.ts";
-import type { CommandReply, ImportReply, Request, RevealReply, State, TestReply, VersionReply } from "../core/messages.ts";
+import { readEntriesFile, writeEntriesFile } from "../core/entries-file.ts";
+import { importInputs, planImport, reviewOf } from "../core/import-review.ts";
+import type { CommandReply, ExportReply, ImportReply, Request, RevealReply, State, TestReply, VersionReply } from "../core/messages.ts";
 import type { VersionCheck } from "../core/open-webui-version.ts";
 import { parseOpenWebUiAddress } from "../core/urls.ts";
 import { runConnectionTest } from "./connection-test.ts";
@@ -7,7 +9,7 @@ import type { Engine } from "./engine.ts";
 import { readOpenWebUi } from "./open-webui-import.ts";
 import { fetchVersion } from "./versions.ts";
 
-type Reply = State | CommandReply | RevealReply | VersionReply | ImportReply | TestReply;
+type Reply = State | CommandReply | RevealReply | VersionReply | ImportReply | TestReply | ExportReply;
 
 /** Answers the requests of ToolKey's own pages; settings and rules change only through the engine. */
 export function createRequestHandler(engine: Engine) {
@@ -42,6 +44,24 @@ export function createRequestHandler(engine: Engine) {
     return key === undefined ? { ok: false } : { ok: true, key };
   }
 
+  /** The user's own entries as a file; entries set by the organisation are not among them. */
+  async function exportEntries(includeKeys: boolean): Promise<ExportReply> {
+    const loaded = await engine.entries();
+    if (!loaded.ok) return { ok: false, problem: loaded.problem };
+    const { entries } = loaded.settings;
+    return { ok: true, text: writeEntriesFile(entries, includeKeys), count: entries.length };
+  }
+
+  /** Plans the import of a file against the saved entries; nothing is written here. */
+  async function readFile(text: string): Promise<ImportReply> {
+    const file = readEntriesFile(text);
+    if (!file.ok) return file;
+    const loaded = await engine.entries();
+    if (!loaded.ok) return { ok: false, problem: loaded.problem };
+    const plan = planImport(loaded.settings.entries, file.candidates);
+    return { ok: true, review: reviewOf(plan), inputs: importInputs(plan) };
+  }
+
   return {
     checkVersionOf,
     handle(request: Request): Promise<Reply> {
@@ -60,6 +80,10 @@ export function createRequestHandler(engine: Engine) {
           return engine.entries().then((entries) => readOpenWebUi(request.address, entries));
         case "testEntry":
           return test(request.id);
+        case "exportEntries":
+          return exportEntries(request.includeKeys);
+        case "readEntriesFile":
+          return readFile(request.text);
       }
     },
   };

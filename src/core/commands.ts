@@ -1,6 +1,7 @@
 import { type Entry, type EntryInput, isSameEntry, validateEntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
-import { applyImport } from "./import-review.ts";
+import { applyImport, type ImportInput } from "./import-review.ts";
+import { type ManagedPolicy, managedCovering, NO_POLICY } from "./managed.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { Settings } from "./settings.ts";
 import { parseOpenWebUiAddress, parseToolServerUrl } from "./urls.ts";
@@ -17,7 +18,7 @@ export type Command =
   | { type: "setEnabled"; ids: number[]; enabled: boolean }
   | { type: "remove"; id: number }
   /** The confirmed review of an import: every input is written, or none. */
-  | { type: "import"; inputs: EntryInput[] }
+  | { type: "import"; inputs: ImportInput[] }
   /** "Add the key anyway" (true) or "Stand aside" (false) where Open WebUI sends keys itself. */
   | { type: "setAddKeyAnyway"; id: number; addKeyAnyway: boolean };
 
@@ -41,8 +42,35 @@ function entryNamedBy(settings: Settings, input: EntryInput): Entry | undefined 
   return settings.entries.find((entry) => isSameEntry(entry, { openWebUiOrigin: origin.value, toolServerUrl: url.value }));
 }
 
+/**
+ * What the organisation's policy forbids of an added or saved entry: any, when it lets no one add
+ * their own; else one that would share a URL with a managed entry of the same Open WebUI.
+ */
+function refusedByPolicy(
+  inputs: readonly EntryInput[],
+  policy: Pick<ManagedPolicy, "entries" | "allowUserEntries">,
+): CommandResult | undefined {
+  if (!policy.allowUserEntries) return { ok: false, errors: { form: ["userEntriesOff"] } };
+  for (const input of inputs) {
+    const origin = parseOpenWebUiAddress(input.openWebUiAddress);
+    const url = parseToolServerUrl(input.toolServerUrl);
+    const managed =
+      origin.ok && url.ok ? managedCovering(policy.entries, { openWebUiOrigin: origin.value, toolServerUrl: url.value }) : undefined;
+    if (managed !== undefined) return { ok: false, errors: { toolServer: ["toolServer_managed", managed.toolServerUrl] } };
+  }
+  return undefined;
+}
+
 /** Applies one command to the settings, or explains why it cannot; never changes its input. */
-export function applyCommand(settings: Settings, command: Command): CommandResult {
+export function applyCommand(
+  settings: Settings,
+  command: Command,
+  policy: Pick<ManagedPolicy, "entries" | "allowUserEntries"> = NO_POLICY,
+): CommandResult {
+  if (command.type === "save" || command.type === "import") {
+    const refused = refusedByPolicy(command.type === "save" ? [command.input] : command.inputs, policy);
+    if (refused !== undefined) return refused;
+  }
   switch (command.type) {
     case "save": {
       const edited = command.editing === undefined ? undefined : settings.entries.find((entry) => entry.id === command.editing);

@@ -5,14 +5,26 @@
  * The plan holds the keys it will write; the review, which is all a page ever sees, holds none.
  */
 import type { CommandResult } from "./commands.ts";
-import { type Entry, type EntryFields, type EntryInput, validateEntryInput } from "./entry.ts";
+import { type Entry, type EntryFields, type EntryInput, type ValidatedEntry, validateEntryInput } from "./entry.ts";
 import { firstRefusal, type ImportCandidate, SKIPPED_TWICE, type SkippedServer } from "./open-webui-import.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { Settings } from "./settings.ts";
 
+/**
+ * What an import writes for one entry. From a file, the key may be empty: the entry it names keeps
+ * its key, and a new entry is added waiting for one (it has no rule until the user adds it). A new
+ * entry starts on unless `enabled` is false (a file's entry that was off).
+ */
+export interface ImportInput extends EntryInput {
+  enabled?: boolean;
+}
+
 export interface PlannedAdd {
   label: string;
+  /** An empty key: added waiting for a key. */
   fields: EntryFields;
+  /** Set when the entry is added turned off. */
+  off?: true;
 }
 
 export interface PlannedChange {
@@ -51,7 +63,7 @@ export interface ReviewedServer {
 
 /** The plan as a page sees it: the same lists without a key, nor anything made from one. */
 export interface ImportReview {
-  add: ReviewedServer[];
+  add: (ReviewedServer & { waitsForKey?: true; off?: true })[];
   change: (ReviewedServer & { keyDiffers: boolean; headerDiffers: boolean; enabled: boolean })[];
   unchanged: (ReviewedServer & { enabled: boolean })[];
   skipped: SkippedServer[];
@@ -66,14 +78,14 @@ export interface ImportReview {
  */
 export function planImport(
   entries: readonly Entry[],
-  candidates: readonly ImportCandidate[],
+  candidates: readonly (ImportCandidate & { input: ImportInput })[],
   skipped: readonly SkippedServer[] = [],
 ): ImportPlan {
   const plan: ImportPlan = { add: [], change: [], unchanged: [], skipped: [...skipped] };
   const saved = new Map(entries.map((entry) => [entryKey(entry), entry]));
   const seen = new Set<string>();
   for (const { label, input } of candidates) {
-    const validated = validateEntryInput(input);
+    const validated = validateImportInput(input);
     if (!validated.ok) {
       plan.skipped.push({ label, reason: firstRefusal(validated.errors) });
       continue;
@@ -87,10 +99,11 @@ export function planImport(
     seen.add(name);
     const existing = saved.get(name);
     if (existing === undefined) {
-      plan.add.push({ label, fields });
+      plan.add.push(input.enabled === false ? { label, fields, off: true } : { label, fields });
       continue;
     }
-    const keyDiffers = existing.key !== fields.key;
+    // No key in the input: the saved entry keeps its own.
+    const keyDiffers = fields.key !== "" && existing.key !== fields.key;
     const headerDiffers = existing.headerName !== fields.headerName || existing.scheme !== fields.scheme;
     if (keyDiffers || headerDiffers) {
       plan.change.push({ id: existing.id, label, fields, keyDiffers, headerDiffers, enabled: existing.enabled });
@@ -110,7 +123,11 @@ export function reviewOf(plan: ImportPlan): ImportReview {
     toolServerUrl: fields.toolServerUrl,
   });
   return {
-    add: plan.add.map(server),
+    add: plan.add.map((add) => ({
+      ...server(add),
+      ...(add.fields.key === "" ? { waitsForKey: true as const } : {}),
+      ...(add.off ? { off: true as const } : {}),
+    })),
     change: plan.change.map((change) => ({
       ...server(change),
       keyDiffers: change.keyDiffers,
@@ -129,45 +146,55 @@ export function reviewOf(plan: ImportPlan): ImportReview {
 }
 
 /** What the confirmed import writes: the additions and the changes of the plan, as inputs for applyImport. */
-export function importInputs(plan: ImportPlan): EntryInput[] {
-  return [...plan.add, ...plan.change].map(({ fields }) => ({
+export function importInputs(plan: ImportPlan): ImportInput[] {
+  const inputOf = ({ fields }: { fields: EntryFields }): ImportInput => ({
     openWebUiAddress: fields.openWebUiOrigin,
     toolServerUrl: fields.toolServerUrl,
     key: fields.key,
     headerName: fields.headerName,
     scheme: fields.scheme,
-  }));
+  });
+  return [...plan.add.map((add) => (add.off ? { ...inputOf(add), enabled: false } : inputOf(add))), ...plan.change.map(inputOf)];
 }
 
-/** What a new entry starts with besides its fields; an imported entry starts as a typed one does. */
-const NEW_ENTRY = { enabled: true, addKeyAnyway: false } as const;
+/** Validates an import's input as the popup would, except that the key may be empty (ImportInput). */
+export function validateImportInput(input: EntryInput): ValidatedEntry {
+  if (input.key.trim() !== "") return validateEntryInput(input);
+  // A valid key stands in, so that only the other fields are judged; "(" is no scheme's name, so a
+  // scheme cannot take it for "Bearer" pasted before the key.
+  const validated = validateEntryInput({ ...input, key: "(" });
+  return validated.ok ? { ...validated, fields: { ...validated.fields, key: "" } } : validated;
+}
 
 /**
  * Writes every input, or none: one that validation refuses, or too many new entries, leaves the
  * settings as they were. An input naming a saved entry updates its fields and keeps its id and its
- * on/off state; a later input naming the same entry as an earlier one wins. Never changes its input.
+ * on/off state (and its key, when the input has none); a later input naming the same entry as an
+ * earlier one wins. A new entry starts as a typed one does, or off when its input says so. Never
+ * changes its input.
  */
-export function applyImport(settings: Settings, inputs: readonly EntryInput[]): CommandResult {
-  const updates = new Map<string, EntryFields>();
+export function applyImport(settings: Settings, inputs: readonly ImportInput[]): CommandResult {
+  const updates = new Map<string, { fields: EntryFields; enabled: boolean }>();
   for (const input of inputs) {
-    const validated = validateEntryInput(input);
+    const validated = validateImportInput(input);
     if (!validated.ok) return { ok: false, errors: { form: ["importNoLongerValid"] } };
-    updates.set(entryKey(validated.fields), validated.fields);
+    updates.set(entryKey(validated.fields), { fields: validated.fields, enabled: input.enabled !== false });
   }
 
   const entries = settings.entries.map((entry) => {
     const name = entryKey(entry);
-    const fields = updates.get(name);
-    if (fields === undefined) return entry;
+    const update = updates.get(name);
+    if (update === undefined) return entry;
     updates.delete(name);
-    return { ...entry, ...fields };
+    const { fields } = update;
+    return { ...entry, ...fields, key: fields.key === "" ? entry.key : fields.key };
   });
   // What is left names no saved entry.
   const free = freeIds(settings.entries);
-  for (const fields of updates.values()) {
+  for (const { fields, enabled } of updates.values()) {
     const id = free.next();
     if (id.done) return { ok: false, errors: { form: ["importTooMany", String(MAX_ENTRIES - settings.entries.length)] } };
-    entries.push({ id: id.value, ...fields, ...NEW_ENTRY });
+    entries.push({ id: id.value, ...fields, enabled, addKeyAnyway: false });
   }
   return { ok: true, settings: { ...settings, entries }, notices: {} };
 }

@@ -2,7 +2,8 @@ import type { Command } from "./commands.ts";
 import type { ConnectionReport } from "./connection-test.ts";
 import type { Entry, EntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
-import type { ImportReview } from "./import-review.ts";
+import type { ImportInput, ImportReview } from "./import-review.ts";
+import { isManagedId, type ManagedProblem } from "./managed.ts";
 import { maskKey } from "./mask.ts";
 import type { VersionCheck, VersionChecks } from "./open-webui-version.ts";
 import { isRecord } from "./records.ts";
@@ -22,6 +23,8 @@ export interface EntryView extends Omit<Entry, "key"> {
   error?: string;
   /** Why this stored entry cannot have a rule (today's validation refuses it, or it is a duplicate). */
   problem?: UserText;
+  /** Set by the organisation through browser policy: read-only, its key never revealed. */
+  managed?: true;
 }
 
 export interface State {
@@ -35,6 +38,10 @@ export interface State {
    * without any key. ToolKey has then removed all its rules and is retrying.
    */
   rulesProblem?: string;
+  /** What of the organisation's policy is ignored, and why (none: not in the record). */
+  managedProblems?: ManagedProblem[];
+  /** Set (false) when the organisation's policy lets no one add entries of their own. */
+  allowUserEntries?: false;
 }
 
 export type Request =
@@ -47,7 +54,11 @@ export type Request =
   /** Reads the signed-in user's tool servers from this Open WebUI, for the review of an import. */
   | { type: "readOpenWebUi"; address: string }
   /** Tests an entry's tool server and key from the background. */
-  | { type: "testEntry"; id: number };
+  | { type: "testEntry"; id: number }
+  /** The text of toolkey-entries.json for the user's own entries, with their keys only if asked. */
+  | { type: "exportEntries"; includeKeys: boolean }
+  /** Reads a file of entries the user picked, for the review of its import. */
+  | { type: "readEntriesFile"; text: string };
 
 /** Refused only when the entry no longer exists. */
 export type TestReply = { ok: true; report: ConnectionReport } | { ok: false };
@@ -56,7 +67,14 @@ export type TestReply = { ok: true; report: ConnectionReport } | { ok: false };
  * The review of an import, and what its one button writes. `inputs` hold keys: they stay in the
  * page's memory, are never shown, and come back to the background in the import command.
  */
-export type ImportReply = { ok: true; origin: string; review: ImportReview; inputs: EntryInput[] } | { ok: false; problem: UserText };
+export type ImportReply =
+  /** `origin`: the Open WebUI read from; none for a file, whose entries each name their own. */
+  | { ok: true; origin?: string; review: ImportReview; inputs: ImportInput[] }
+  /** `detail`: more about the problem (a file's entry: the popup's own message for the field refused). */
+  | { ok: false; problem: UserText; detail?: UserText };
+
+/** The file's text and how many entries it holds, or why there is none. */
+export type ExportReply = { ok: true; text: string; count: number } | { ok: false; problem: UserText };
 
 /** Refused when the address is not one ToolKey would accept. */
 export type VersionReply = { ok: true; origin: string; check: VersionCheck } | { ok: false };
@@ -107,6 +125,7 @@ export function describeEntries(
     };
     if (error !== undefined) view.error = error;
     if (problem !== undefined) view.problem = problem;
+    if (isManagedId(entry.id)) view.managed = true;
     return view;
   });
 }
@@ -124,6 +143,10 @@ export function isRequest(message: unknown): message is Request {
     case "checkVersion":
     case "readOpenWebUi":
       return typeof message.address === "string";
+    case "exportEntries":
+      return typeof message.includeKeys === "boolean";
+    case "readEntriesFile":
+      return typeof message.text === "string";
     case "command":
       return isCommand(message.command);
     default:
@@ -149,7 +172,11 @@ function isCommand(command: unknown): command is Command {
     case "save":
       return isEntryInput(command.input) && (command.editing === undefined || typeof command.editing === "number");
     case "import":
-      return Array.isArray(command.inputs) && command.inputs.length <= MAX_ENTRIES && command.inputs.every(isEntryInput);
+      return (
+        Array.isArray(command.inputs) &&
+        command.inputs.length <= MAX_ENTRIES &&
+        command.inputs.every((input) => isEntryInput(input) && [undefined, true, false].includes((input as ImportInput).enabled))
+      );
     case "setEnabled":
       return Array.isArray(command.ids) && command.ids.every((id) => typeof id === "number") && typeof command.enabled === "boolean";
     case "remove":

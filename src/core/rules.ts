@@ -14,8 +14,9 @@ export function entryIdOfRule(ruleId: number): number {
   return ruleId - RULE_ID_FIRST;
 }
 
+/** The user's entries, then as many set by policy (managed.ts). */
 export function isOwnedRuleId(ruleId: number): boolean {
-  return ruleId >= RULE_ID_FIRST && ruleId < RULE_ID_FIRST + MAX_ENTRIES;
+  return ruleId >= RULE_ID_FIRST && ruleId < RULE_ID_FIRST + 2 * MAX_ENTRIES;
 }
 
 /** The shape of a declarativeNetRequest session rule, as far as ToolKey uses it. */

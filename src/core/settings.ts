@@ -95,7 +95,7 @@ export function parseSettings(stored: unknown): LoadedSettings {
 
 /**
  * Why a stored entry cannot have a rule, by entry id: one that saving it again would not give back
- * exactly (a stricter rule in a later ToolKey, a damaged field), and the later of two entries with
+ * exactly (a stricter rule in a later ToolKey, a damaged field, no key yet), and the later of two entries with
  * the same Open WebUI and tool-server URL. Entries not named here are usable.
  */
 export function entryProblems(entries: readonly Entry[]): Map<number, UserText> {
@@ -121,7 +121,11 @@ function problemOf(entry: Entry): UserText | undefined {
     headerName: entry.headerName,
     scheme: entry.scheme,
   });
-  if (!again.ok) return firstError(again.errors) ?? ["entryChanged"];
+  if (!again.ok) {
+    const first = firstError(again.errors);
+    // An entry imported from a file without its key is kept, waiting for the user to add one.
+    return first?.[0] === "key_empty" ? ["entryWaitingForKey"] : (first ?? ["entryChanged"]);
+  }
   return isSameEntry(again.fields, entry) &&
     again.fields.key === entry.key &&
     again.fields.headerName === entry.headerName &&
@@ -130,7 +134,7 @@ function problemOf(entry: Entry): UserText | undefined {
     : ["entryChanged"];
 }
 
-function firstError(errors: FieldMessages): UserText | undefined {
+export function firstError(errors: FieldMessages): UserText | undefined {
   for (const field of FIELD_ORDER) if (errors[field] !== undefined) return errors[field];
   return undefined;
 }

@@ -53,7 +53,8 @@ function applyFilter(row: Row, query: string): void {
 
 /** The ids of the entries the filter shows, drawn or not yet: what "Enable shown" and "Disable shown" act on. */
 export function shownEntryIds(source: ListSource): number[] {
-  return source.state.entries.filter((entry) => shows(rowOf(entry, source), source.query)).map((entry) => entry.id);
+  // The organisation's entries are always on: the user switches only their own.
+  return source.state.entries.filter((entry) => !entry.managed && shows(rowOf(entry, source), source.query)).map((entry) => entry.id);
 }
 
 /** Applies the filter to the rows drawn; the rows still to draw take it when they are drawn. */

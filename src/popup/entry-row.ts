@@ -84,7 +84,7 @@ function versionLineOf(entry: EntryView, check: VersionCheck | undefined): Line 
 
 /** Why a stored entry has no rule; a duplicate's or a changed entry's text is already a whole sentence. */
 function problemLineOf(problem: UserText): Line {
-  const whole = problem[0] === "entryDuplicate" || problem[0] === "entryChanged";
+  const whole = problem[0] === "entryDuplicate" || problem[0] === "entryChanged" || problem[0] === "entryManagedCovers";
   return { text: say(whole ? problem : ["entryInvalid", say(problem)]), warning: true };
 }
 
@@ -102,13 +102,21 @@ export function describeRow(
   check: VersionCheck | undefined,
 ): RowView {
   const lines = entry.problem === undefined ? [statusOf(entry, check), versionLineOf(entry, check)] : [problemLineOf(entry.problem)];
+  if (entry.managed) {
+    // The organisation's entry is read-only: no switch to add the key anyway, and its key stays masked.
+    const version = lines[1];
+    if (version !== undefined) lines[1] = { text: version.text, warning: version.warning };
+    lines.unshift({ text: say(["managedBy"]), warning: false });
+    if (!entry.access) lines.push({ text: say(["managedNeedsAccess"]), warning: false });
+  }
+  const shown = entry.managed ? undefined : revealed;
   return {
     entry,
     url: readableUrl(entry.toolServerUrl),
     origin: say(["from", readableUrl(entry.openWebUiOrigin)]),
     keyPrefix: entry.scheme === "" ? `${entry.headerName}: ` : `${entry.headerName}: ${entry.scheme} `,
-    key: revealed ?? entry.maskedKey,
-    revealed: revealed !== undefined,
+    key: shown ?? entry.maskedKey,
+    revealed: shown !== undefined,
     lines: lines.filter((line) => line !== undefined),
     test: testOf(test),
     canTest: entry.access && entry.problem === undefined,
@@ -176,15 +184,24 @@ export function drawRow(view: RowView, actions: EntryActions): HTMLLIElement {
   item.dataset.entryId = String(entry.id);
 
   const keyLine = element("p", undefined, "key-line");
-  const [text, label] = view.revealed ? (["hideKey", "hideKeyFor"] as const) : (["showKey", "showKeyFor"] as const);
-  const reveal = button([text], [label, url], "key", () => actions.toggleKey(entry));
-  reveal.className = "link";
-  keyLine.append(view.keyPrefix, element("code", view.key, "key"), " ", reveal);
+  keyLine.append(view.keyPrefix, element("code", view.key, "key"));
+  if (!entry.managed) {
+    const [text, label] = view.revealed ? (["hideKey", "hideKeyFor"] as const) : (["showKey", "showKeyFor"] as const);
+    const reveal = button([text], [label, url], "key", () => actions.toggleKey(entry));
+    reveal.className = "link";
+    keyLine.append(" ", reveal);
+  }
   item.append(element("p", url, "tool-url"), element("p", view.origin, "origin"), keyLine);
   item.append(...view.lines.map((line) => drawLine(line, view, actions)));
   if (view.test !== undefined) item.append(drawTest(view.test));
 
   const controls = element("div", undefined, "controls");
+  const test = view.canTest ? [button(["test"], ["testFor", url], "test", () => actions.test(entry))] : [];
+  if (entry.managed) {
+    controls.append(...test);
+    item.append(controls);
+    return item;
+  }
   const enabledLabel = element("label");
   const enabled = element("input");
   enabled.type = "checkbox";
@@ -194,7 +211,7 @@ export function drawRow(view: RowView, actions: EntryActions): HTMLLIElement {
   enabledLabel.append(enabled, " ", say(["enabled"]));
   controls.append(
     enabledLabel,
-    ...(view.canTest ? [button(["test"], ["testFor", url], "test", () => actions.test(entry))] : []),
+    ...test,
     button(["edit"], ["editFor", url], "edit", () => actions.edit(entry)),
     button(["remove"], ["removeFor", url], "remove", () => actions.remove(entry)),
   );

@@ -1,13 +1,11 @@
-import type { CommandReply, ImportReply } from "../core/messages.ts";
+import { readableUrl } from "../core/idn.ts";
+import type { ImportReply } from "../core/messages.ts";
 import { missingPatterns } from "../core/permissions.ts";
 import { originPattern, parseOpenWebUiAddress } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
 import { clearFormMessages, readForm, showErrors, showNotice } from "./form.ts";
-import { renderReview, showReview, showReviewError } from "./import-review.ts";
+import { renderReview, showReview } from "./import-review.ts";
 import { say } from "./say.ts";
-
-/** The review on screen and what its button writes (with keys: kept here, never drawn). */
-let pending: Extract<ImportReply, { ok: true }> | undefined;
 
 function read(address: string): void {
   showNotice(say(["importReading"]));
@@ -19,8 +17,7 @@ function read(address: string): void {
         showErrors({ form: reply.problem });
         return;
       }
-      pending = reply;
-      renderReview(reply);
+      renderReview(reply, ["reviewFrom", readableUrl(reply.origin ?? address)]);
     });
 }
 
@@ -44,25 +41,4 @@ export function onImportClick(granted: string[]): void {
     return;
   }
   requestAccess(missing, granted, (ok) => (ok ? read(origin.value) : showErrors({ form: ["importNeedsAccess", origin.value] })));
-}
-
-/** Writes the reviewed import in one command: all of it or, if anything changed meanwhile, none. */
-export function onImportConfirm(run: (inputs: ImportReply & { ok: true }) => Promise<CommandReply>): void {
-  const reviewed = pending;
-  if (reviewed === undefined) return;
-  void run(reviewed).then((reply) => {
-    if (!reply.ok) {
-      showReviewError(reply.errors.form ?? ["importNoLongerValid"]);
-      return;
-    }
-    pending = undefined;
-    showReview(false);
-    const count = reviewed.review.count;
-    showNotice(say(count === 1 ? ["importDoneOne"] : ["importDoneMany", String(count)]));
-  });
-}
-
-export function onImportCancel(): void {
-  pending = undefined;
-  showReview(false);
 }

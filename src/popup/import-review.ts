@@ -1,8 +1,17 @@
 import { readableUrl } from "../core/idn.ts";
 import type { ImportReview, ReviewedServer } from "../core/import-review.ts";
-import type { ImportReply } from "../core/messages.ts";
+import type { CommandReply, ImportReply } from "../core/messages.ts";
+import { missingPatterns } from "../core/permissions.ts";
+import { patternsOf } from "../core/rules.ts";
 import type { MessageName, UserText } from "../core/user-text.ts";
+import { requestAccess } from "./calls.ts";
+import { showNotice } from "./form.ts";
 import { say } from "./say.ts";
+
+type ReviewedImport = Extract<ImportReply, { ok: true }>;
+
+/** The review on screen and what its button writes (with keys: kept here, never drawn). */
+let pending: ReviewedImport | undefined;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -11,12 +20,18 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
   return node;
 }
 
-/** One server of the review: its name (as Open WebUI calls it), its URL, and what is notable. */
-function serverItem(server: { label: string; toolServerUrl?: string }, notes: UserText[]): HTMLLIElement {
+/**
+ * One server of the review: its name (as Open WebUI calls it), its URL, the Open WebUI it serves when
+ * the review is of a file (whose entries each name their own), and what is notable.
+ */
+function serverItem(server: { label: string; toolServerUrl?: string; openWebUiOrigin?: string }, notes: UserText[]): HTMLLIElement {
   const item = element("li", undefined, "review-item");
   item.append(element("p", server.label, "tool-url"));
   const url = server.toolServerUrl === undefined ? undefined : readableUrl(server.toolServerUrl);
   if (url !== undefined && url !== server.label) item.append(element("p", url, "origin"));
+  if (pending?.origin === undefined && server.openWebUiOrigin !== undefined) {
+    item.append(element("p", say(["from", readableUrl(server.openWebUiOrigin)]), "origin"));
+  }
   for (const note of notes) item.append(element("p", say(note), "hint"));
   return item;
 }
@@ -37,18 +52,30 @@ function changeNotes(change: ImportReview["change"][number]): UserText[] {
   return notes;
 }
 
+function addNotes(add: ImportReview["add"][number]): UserText[] {
+  const notes: UserText[] = [];
+  if (add.waitsForKey) notes.push(["reviewWaitsForKey"]);
+  if (add.off) notes.push(["reviewAddedOff"]);
+  return notes;
+}
+
 /**
  * Draws the review of an import (design.md, "One review for every import"): what will be added,
- * what will change (a different key named as such, never shown) and what is skipped with why. The
- * review holds no key; names and URLs from Open WebUI are set as text, never as markup.
+ * what will change (a different key named as such, never shown) and what is skipped with why, each
+ * in the order of its source. The review holds no key; names and URLs from Open WebUI or a file are
+ * set as text, never as markup. `from` is the review's first line: where the entries come from.
  */
-export function renderReview(reply: Extract<ImportReply, { ok: true }>): void {
+export function renderReview(reply: ReviewedImport, from: UserText): void {
+  pending = reply;
   const { review } = reply;
   const body = document.getElementById("review-body") as HTMLElement;
   const plain = (server: ReviewedServer) => serverItem(server, []);
   body.replaceChildren(
-    element("p", say(["reviewFrom", readableUrl(reply.origin)]), "hint"),
-    ...group("reviewAdd", review.add.map(plain)),
+    element("p", say(from), "hint"),
+    ...group(
+      "reviewAdd",
+      review.add.map((add) => serverItem(add, addNotes(add))),
+    ),
     ...group(
       "reviewChange",
       review.change.map((change) => serverItem(change, changeNotes(change))),
@@ -65,6 +92,35 @@ export function renderReview(reply: Extract<ImportReply, { ok: true }>): void {
   (document.getElementById("review-nothing") as HTMLElement).hidden = review.count > 0;
   (document.getElementById("review-error") as HTMLElement).hidden = true;
   showReview(true);
+}
+
+/**
+ * Writes the reviewed import in one command: all of it or, if anything changed meanwhile, none.
+ * Host access the new entries lack is asked for in the same click, as Save does; an entry without
+ * it is kept waiting for access.
+ */
+export function onImportConfirm(run: (reviewed: ReviewedImport) => Promise<CommandReply>, granted: string[]): void {
+  const reviewed = pending;
+  if (reviewed === undefined) return;
+  const reply = run(reviewed);
+  const wanted = [...reviewed.review.add, ...reviewed.review.change].flatMap(patternsOf);
+  const missing = missingPatterns([...new Set(wanted)], granted);
+  if (missing.length > 0) requestAccess(missing, granted);
+  void reply.then((shown) => {
+    if (!shown.ok) {
+      showReviewError(shown.errors.form ?? ["importNoLongerValid"]);
+      return;
+    }
+    pending = undefined;
+    showReview(false);
+    const count = reviewed.review.count;
+    showNotice(say(count === 1 ? ["importDoneOne"] : ["importDoneMany", String(count)]));
+  });
+}
+
+export function onImportCancel(): void {
+  pending = undefined;
+  showReview(false);
 }
 
 export function showReview(shown: boolean): void {

@@ -8,8 +8,11 @@ import { httpOriginOf } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
 import { drawEntries, filterEntries, shownEntryIds } from "./entry-list.ts";
 import type { EntryActions, TestShown } from "./entry-row.ts";
+import { onExportClick, onFilePicked, onImportFileClick, onIncludeKeysChange } from "./files.ts";
 import { cancelEdit, clearAfterSave, clearFormMessages, editEntry, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
-import { onImportCancel, onImportClick, onImportConfirm } from "./import-open-webui.ts";
+import { onImportClick } from "./import-open-webui.ts";
+import { onImportCancel, onImportConfirm } from "./import-review.ts";
+import { drawManagedNotes } from "./managed-notes.ts";
 import { drawProblems } from "./problem-area.ts";
 import { localizePage, say } from "./say.ts";
 import { watchOpenWebUiVersion } from "./version-line.ts";
@@ -30,10 +33,12 @@ const page = {
   editing: undefined as number | undefined,
   unanswered: false,
   resetArmed: false,
+  exportArmed: false,
 };
 
 function draw(): void {
   drawProblems(page);
+  drawManagedNotes(page.state);
   drawEntries(page, actions);
 }
 
@@ -166,8 +171,13 @@ async function start(): Promise<void> {
   }
   onClick("reset", onReset);
   onClick("import-open-webui", () => onImportClick(granted));
-  onClick("import-confirm", () => onImportConfirm(({ inputs }) => run({ type: "import", inputs })));
+  onClick("import-confirm", () => onImportConfirm(({ inputs }) => run({ type: "import", inputs }), granted));
   onClick("import-cancel", onImportCancel);
+  onClick("export-entries", () => onExportClick(page));
+  onClick("import-file", onImportFileClick);
+  document.getElementById("include-keys")?.addEventListener("change", () => onIncludeKeysChange(page));
+  const picker = document.getElementById("import-file-input") as HTMLInputElement;
+  picker.addEventListener("change", () => onFilePicked(picker));
   const filter = document.getElementById("filter") as HTMLInputElement;
   filter.addEventListener("input", () => {
     page.query = filter.value.trim().toLowerCase();

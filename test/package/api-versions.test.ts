@@ -30,6 +30,9 @@ const SINCE: Record<string, { chrome: number; firefox: number }> = {
   "runtime.getURL": { chrome: 88, firefox: 109 },
   "runtime.sendMessage": { chrome: 88, firefox: 109 },
   "storage.local": { chrome: 88, firefox: 109 },
+  // Both before MV3 (Chrome 33 and Firefox 57 for managed storage, which reads the organisation's policy).
+  "storage.managed": { chrome: 88, firefox: 109 },
+  "storage.onChanged": { chrome: 88, firefox: 109 },
   "tabs.query": { chrome: 88, firefox: 109 },
   "tabs.onUpdated": { chrome: 88, firefox: 109 },
   "tabs.onRemoved": { chrome: 88, firefox: 109 },

@@ -15,8 +15,15 @@ const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as {
  * - 49,152 to 57,344 bytes with the background that keeps its state in memory and fails closed, and
  *   the popup that updates rows in place (issue 13): 48,872 to 55,568 bytes (background +4,009, popup
  *   +2,200, shared code +487).
+ * - 57,344 to 62,464 bytes (5 KiB more) with entries as a file (issue 15: the file format and its
+ *   refusals, Export, Import from a file through the review, an entry imported without a key): the
+ *   packages went from 55,568 to 60,330 bytes (+4,762), measured on the last commit.
+ * - 62,464 to 66,560 bytes (4 KiB more) with managed entries from browser policy (issue 16: the
+ *   policy's parse, reading storage.managed once per wake and on change, read-only rows, the form's
+ *   notes): the last commit's packages went from 55,568 to 59,376 bytes (+3,808: background +2,834,
+ *   popup +977, shared code -3).
  */
-const JS_BUDGET_BYTES = 57_344;
+const JS_BUDGET_BYTES = 66_560;
 
 function manifestOf(target: string): Record<string, unknown> {
   return JSON.parse(readFileSync(resolve(ROOT, "dist", target, "manifest.json"), "utf8")) as Record<string, unknown>;
@@ -47,6 +54,14 @@ describe.each(["chrome", "firefox"])("the %s package", (target) => {
     expect(manifest.permissions).toEqual(["activeTab", "declarativeNetRequestWithHostAccess", "storage"]);
     expect(manifest.optional_host_permissions).toEqual(["http://*/*", "https://*/*"]);
     expect(manifest.host_permissions).toBeUndefined();
+  });
+
+  it("opens no way in for web pages or other extensions: no content scripts, no web-accessible resources, no externally_connectable", () => {
+    // The background answers only ToolKey's own pages; each of these keys would let others in.
+    const manifest = manifestOf(target);
+    expect(manifest.content_scripts).toBeUndefined();
+    expect(manifest.web_accessible_resources).toBeUndefined();
+    expect(manifest.externally_connectable).toBeUndefined();
   });
 
   it("has a store zip named with the version, holding exactly the package's files", () => {

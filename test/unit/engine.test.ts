@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createEngine } from "../../src/background/engine.ts";
 import type { BrowserPort } from "../../src/background/port.ts";
 import type { Entry } from "../../src/core/entry.ts";
+import { MANAGED_ID_FIRST } from "../../src/core/managed.ts";
 import type { State } from "../../src/core/messages.ts";
 import { type HeaderRule, ruleIdOf, type Tab } from "../../src/core/rules.ts";
 import { SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
@@ -23,7 +24,7 @@ const ENTRIES: Entry[] = [
  * A recording fake of every browser call the background makes (port.ts): the pure counts of what an
  * event costs. What the browser does with the rules is proven in the real-browser scenarios.
  */
-function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unknown } = {}) {
+function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unknown; managed?: unknown; versions?: unknown } = {}) {
   const calls: string[] = [];
   const rules = new Map<number, HeaderRule>();
   const timers: (() => void)[] = [];
@@ -32,10 +33,17 @@ function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unkn
   const port: BrowserPort = {
     async readStorage() {
       calls.push("readStorage");
-      return { settings: options.settings ?? { version: SETTINGS_VERSION, entries: options.entries ?? ENTRIES }, versions: undefined };
+      return {
+        settings: options.settings ?? { version: SETTINGS_VERSION, entries: options.entries ?? ENTRIES },
+        versions: options.versions,
+      };
     },
     async writeSettings() {
       calls.push("writeSettings");
+    },
+    async readManaged() {
+      calls.push("readManaged");
+      return options.managed;
     },
     async writeVersions() {
       calls.push("writeVersions");
@@ -261,5 +269,78 @@ describe("one bad stored entry never disables the others", () => {
     await engine.tabUpdated(1, { status: "complete" }, `${A}/`);
     await engine.tabUpdated(5, { status: "loading" }, "https://example.com/");
     expect(fake.calls).toStrictEqual([]);
+  });
+});
+
+describe("managed entries", () => {
+  const MANAGED_KEY = "fake-managed-key-not-a-secret-01";
+  const policy = (key = MANAGED_KEY, extra: object = {}) => ({
+    entries: [{ openWebUi: A, toolServer: "http://localhost:8000/a1", key }],
+    ...extra,
+  });
+  const managedId = MANAGED_ID_FIRST;
+
+  it("the user's rules are installed without waiting for the policy, which then adds its own in one more update", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], managed: policy() });
+    expect(fake.calls).not.toContain("readManaged");
+    expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(0), ruleIdOf(1), ruleIdOf(2)]);
+    fake.settle();
+    // A user entry for the same URL as the managed one (entry 1) stands aside: the organisation's wins.
+    expect(await engine.readManaged()).toStrictEqual([A]);
+    expect(fake.calls).toStrictEqual(["readManaged", `updateSessionRules -[${ids(1)}] +[${ids(managedId)}]`, "broadcast"]);
+    const state = fake.broadcasts.at(-1) as State;
+    expect(state.entries.find((entry) => entry.id === 1)?.problem).toStrictEqual(["entryManagedCovers"]);
+    expect(state.entries.find((entry) => entry.id === managedId)?.managed).toBe(true);
+    expect(fake.rules.get(ruleIdOf(managedId))?.action.requestHeaders[0]?.value).toBe(`Bearer ${MANAGED_KEY}`);
+  });
+
+  it("a policy read again unchanged costs nothing; a rotated key rewrites only its rule", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], managed: policy() });
+    await engine.readManaged();
+    fake.settle();
+    await engine.readManaged();
+    expect(fake.calls).toStrictEqual(["readManaged"]);
+    fake.settle();
+    const rotated = fakeBrowser({ managed: policy("fake-rotated-key-not-a-secret-02") });
+    fake.port.readManaged = rotated.port.readManaged;
+    expect(await engine.readManaged()).toStrictEqual([]);
+    expect(fake.calls).toStrictEqual([`updateSessionRules -[${ids(managedId)}] +[${ids(managedId)}]`, "broadcast"]);
+  });
+
+  it("a managed key is never revealed; a user's is", async () => {
+    const { engine } = await started({ managed: policy() });
+    await engine.readManaged();
+    expect(await engine.key(managedId)).toBeUndefined();
+    expect(await engine.key(0)).toBe(ENTRIES[0]?.key);
+    expect(JSON.stringify(await engine.state())).not.toContain(MANAGED_KEY);
+  });
+
+  it("with allowUserEntries false a save is refused, and the state says so", async () => {
+    const { engine } = await started({ managed: policy(MANAGED_KEY, { allowUserEntries: false }) });
+    await engine.readManaged();
+    expect((await engine.state()).allowUserEntries).toBe(false);
+    const reply = await engine.command({
+      type: "save",
+      input: { openWebUiAddress: B, toolServerUrl: "http://localhost:9000", key: "fake-key-0003" },
+    });
+    expect(reply).toStrictEqual({ ok: false, errors: { form: ["userEntriesOff"] } });
+  });
+
+  it("managed entries stand aside where Open WebUI sends keys itself", async () => {
+    const { fake, engine } = await started({
+      entries: [],
+      tabs: [{ id: 1, url: `${A}/` }],
+      managed: policy(),
+      versions: { [A]: { version: "0.6.5" } },
+    });
+    await engine.readManaged();
+    expect(fake.rules.size).toBe(0);
+  });
+
+  it("a malformed policy is reported and the user's entries keep their rules", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], managed: ["not", "an", "object"] });
+    await engine.readManaged();
+    expect((await engine.state()).managedProblems).toStrictEqual([{ problem: ["managedUnreadable"] }]);
+    expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(0), ruleIdOf(1), ruleIdOf(2)]);
   });
 });

@@ -257,7 +257,6 @@ describe("applyImport writes all or nothing", () => {
   it.each<{ what: string; input: EntryInput }>([
     { what: "an address validation refuses", input: candidate("localhost:8000", NEW_KEY).input },
     { what: "a key validation refuses", input: candidate("http://localhost:8000/x", "fake import key").input },
-    { what: "an empty key", input: candidate("http://localhost:8000/rotated", "").input },
   ])("one input with $what imports nothing and says so for the whole import", ({ input }) => {
     const result = apply(settings, [
       candidate("http://localhost:8000/a", NEW_KEY).input,

@@ -207,13 +207,13 @@ describe("compileRule", () => {
 });
 
 describe("rule ids", () => {
-  it.each([0, 1, 17, MAX_ENTRIES - 1])("the rule of entry %i lies inside the owned range and maps back", (entryId) => {
+  it.each([0, 1, 17, MAX_ENTRIES - 1, 2 * MAX_ENTRIES - 1])("the rule of entry %i lies inside the owned range and maps back", (entryId) => {
     const ruleId = ruleIdOf(entryId);
     expect(isOwnedRuleId(ruleId)).toBe(true);
     expect(entryIdOfRule(ruleId)).toBe(entryId);
   });
 
-  it.each([0, 1, RULE_ID_FIRST - 1, RULE_ID_FIRST + MAX_ENTRIES, 100_000])("rule id %i belongs to someone else", (ruleId) => {
+  it.each([0, 1, RULE_ID_FIRST - 1, RULE_ID_FIRST + 2 * MAX_ENTRIES, 100_000])("rule id %i belongs to someone else", (ruleId) => {
     expect(isOwnedRuleId(ruleId)).toBe(false);
   });
 
@@ -280,7 +280,7 @@ describe("diffRules", () => {
   });
 
   it("never touches rules outside its id range", () => {
-    const foreign = [{ id: 1 }, { id: RULE_ID_FIRST - 1 }, { id: RULE_ID_FIRST + MAX_ENTRIES }, { ...localRule, id: 999 }];
+    const foreign = [{ id: 1 }, { id: RULE_ID_FIRST - 1 }, { id: RULE_ID_FIRST + 2 * MAX_ENTRIES }, { ...localRule, id: 999 }];
     expect(diffRules([...foreign, localRule], [])).toStrictEqual({ removeRuleIds: [1000], addRules: [] });
     expect(diffRules(foreign, [localRule])).toStrictEqual({ removeRuleIds: [], addRules: [localRule] });
   });

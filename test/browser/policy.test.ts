@@ -1,0 +1,272 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { parseToolServerUrl } from "../../src/core/urls.ts";
+import { english } from "../locales.ts";
+import { ChromiumBrowser } from "./harness/chromium.ts";
+import type { BrowserTab, ExtensionBrowser } from "./harness/driver.ts";
+import { FIREFOX_PATH } from "./harness/environment.ts";
+import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
+
+/**
+ * Managed entries from the browsers' own policy (docs/organisations.md), in Debian's Chromium and
+ * Firefox ESR, with the policy files of that page. They are machine-wide files: written as root,
+ * removed after the run even when a test fails.
+ */
+
+const DOCS = readFileSync(resolve(import.meta.dirname, "../../docs/organisations.md"), "utf8");
+const CHROMIUM_POLICY = "/etc/chromium/policies/managed/toolkey-test.json";
+const GECKO_ID = "{6f1d3c2a-8b7e-4c55-9a0f-2d4e6b8c1a37}";
+const TIME_KEY = "replace-with-the-key-of-the-time-server";
+const ROTATED_KEY = "fake-rotated-key-not-a-secret-0042";
+const BAD_URL = "ftp://tools.example.com/files";
+
+/** The fenced block of docs/organisations.md whose info string names it (```json <name>). */
+function docsBlock(name: string): string {
+  const block = new RegExp(`\`\`\`json ${name}\\n([\\s\\S]*?)\\n\`\`\``).exec(DOCS)?.[1];
+  if (block === undefined) throw new Error(`docs/organisations.md has no \`\`\`json ${name} block`);
+  return block;
+}
+
+interface Sites {
+  owui: string;
+  tools: string;
+}
+
+/** A block of the docs with its example addresses swapped for the test servers, parsed. */
+function fromDocs(name: string, sites: Sites, extensionId = ""): Record<string, unknown> {
+  const text = docsBlock(name)
+    .replaceAll("https://chat.example.com", sites.owui)
+    .replaceAll("https://tools.example.com", sites.tools)
+    .replaceAll("EXTENSION_ID", extensionId);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+type ToolKeySettings = { entries: Record<string, unknown>[]; allowUserEntries: boolean };
+
+/** The place in the policy's list (from 1) of the invalid entry the test adds. */
+let invalidAt = "";
+
+/** The test's changes to ToolKey's settings in the docs' policy: an invalid entry added, or a rotated key. */
+function adjust(settings: ToolKeySettings, change: "invalid" | "rotated"): void {
+  if (change === "invalid") {
+    invalidAt = String(settings.entries.push({ openWebUi: settings.entries[0]?.openWebUi, toolServer: BAD_URL, key: TIME_KEY }));
+  } else {
+    settings.entries = settings.entries.map((entry) => (entry.key === TIME_KEY ? { ...entry, key: ROTATED_KEY } : entry));
+    settings.allowUserEntries = false;
+  }
+}
+
+function chromiumPolicy(sites: Sites, id: string, change: "invalid" | "rotated"): object {
+  const policy = fromDocs("chromium-policy", sites, id) as { "3rdparty": { extensions: Record<string, ToolKeySettings> } };
+  adjust(policy["3rdparty"].extensions[id] as ToolKeySettings, change);
+  return policy;
+}
+
+/** The docs' policies.json without its installation: the test installs the package itself, offline. */
+function firefoxPolicy(sites: Sites, change: "invalid" | "rotated"): object {
+  const { policies } = fromDocs("firefox-policy", sites) as {
+    policies: { ExtensionSettings?: unknown; "3rdparty": { Extensions: Record<string, ToolKeySettings> } };
+  };
+  delete policies.ExtensionSettings;
+  adjust(policies["3rdparty"].Extensions[GECKO_ID] as ToolKeySettings, change);
+  return { policies };
+}
+
+function requireRoot(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      "The policy tests write machine-wide browser policy (/etc/chromium/policies/managed and a copy of Firefox's installation) " +
+        "and so need root: run them as root (CI does).",
+    );
+  }
+}
+
+/**
+ * Firefox reads policies.json from its installation's distribution folder. A copy of the installation
+ * made of hard links, with its own distribution folder, gives this run its policy without touching
+ * the Firefox that other runs on this machine launch.
+ */
+function firefoxWithPolicyFolder(): { binary: string; policies: string; remove(): void } {
+  const install = dirname(execFileSync("readlink", ["-f", FIREFOX_PATH], { encoding: "utf8" }).trim());
+  const copy = mkdtempSync(join(tmpdir(), "toolkey-firefox-install-"));
+  execFileSync("cp", ["-al", `${install}/.`, copy]);
+  rmSync(join(copy, "distribution"), { recursive: true, force: true });
+  mkdirSync(join(copy, "distribution"));
+  return {
+    binary: join(copy, "firefox-esr"),
+    policies: join(copy, "distribution", "policies.json"),
+    remove: () => rmSync(copy, { recursive: true, force: true }),
+  };
+}
+
+interface Run {
+  name: string;
+  /** Launches the browser with the policy of `change` in force. */
+  launch(sites: Sites): Promise<ExtensionBrowser>;
+  /** Writes the changed policy; resolves once the browser could have taken it in (Firefox: restarted). */
+  change(sites: Sites, browser: ExtensionBrowser): Promise<void>;
+  cleanUp(): void;
+}
+
+function chromiumRun(): Run {
+  return {
+    name: "Chromium",
+    async launch(sites) {
+      // The loaded package's id comes from its path: read it, name it in the policy, start again.
+      const browser = await ChromiumBrowser.launch(["owui.test", "tools.test"]);
+      const id = String(await browser.evaluateInExtension("chrome.runtime.id"));
+      mkdirSync(dirname(CHROMIUM_POLICY), { recursive: true });
+      writeFileSync(CHROMIUM_POLICY, JSON.stringify(chromiumPolicy(sites, id, "invalid")));
+      await browser.restart();
+      return browser;
+    },
+    async change(sites, browser) {
+      // Chromium watches its policy folder: no restart.
+      const id = String(await browser.evaluateInExtension("chrome.runtime.id"));
+      writeFileSync(CHROMIUM_POLICY, JSON.stringify(chromiumPolicy(sites, id, "rotated")));
+    },
+    cleanUp: () => rmSync(CHROMIUM_POLICY, { force: true }),
+  };
+}
+
+function firefoxRun(): Run {
+  let install: ReturnType<typeof firefoxWithPolicyFolder> | undefined;
+  return {
+    name: "Firefox",
+    async launch(sites) {
+      install = firefoxWithPolicyFolder();
+      writeFileSync(install.policies, JSON.stringify(firefoxPolicy(sites, "invalid")));
+      process.env.FIREFOX_PATH = install.binary;
+      vi.resetModules();
+      const { FirefoxBrowser } = await import("./harness/firefox.ts");
+      return FirefoxBrowser.launch();
+    },
+    async change(sites, browser) {
+      // Firefox reads its policies only when it starts.
+      writeFileSync(install?.policies ?? "", JSON.stringify(firefoxPolicy(sites, "rotated")));
+      await browser.restart();
+    },
+    cleanUp() {
+      install?.remove();
+      process.env.FIREFOX_PATH = FIREFOX_PATH;
+    },
+  };
+}
+
+describe.each([chromiumRun(), firefoxRun()])("managed entries from policy in real $name", (run) => {
+  const log: LoggedRequest[] = [];
+  let openWebUi: TestSite;
+  let tools: TestSite;
+  let browser: ExtensionBrowser;
+  let tab: BrowserTab;
+  let sites: Sites;
+  let timeUrl: string;
+
+  beforeAll(async () => {
+    requireRoot();
+    tools = await startSite(log, { tools: { "/time": TIME_KEY } });
+    openWebUi = await startSite(log);
+    sites = { owui: `http://owui.test:${openWebUi.port}`, tools: `http://tools.test:${tools.port}` };
+    timeUrl = `${sites.tools}/time`;
+    browser = await run.launch(sites);
+    tab = await browser.openTab(`${sites.owui}/`);
+  });
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+      await Promise.all([openWebUi, tools].map((site) => site?.close()));
+    } finally {
+      run.cleanUp();
+    }
+  });
+
+  async function ruleValue(urlFilter: string): Promise<string | undefined> {
+    const rules = (await browser.evaluateInExtension("chrome.declarativeNetRequest.getSessionRules()")) as {
+      condition: { urlFilter?: string; tabIds?: number[] };
+      action: { requestHeaders?: { value?: string }[] };
+    }[];
+    const rule = rules.find((candidate) => candidate.condition.urlFilter === urlFilter && candidate.condition.tabIds?.includes(tab.id));
+    return rule?.action.requestHeaders?.[0]?.value;
+  }
+
+  async function managedEntryId(): Promise<number> {
+    const state = (await browser.evaluateInExtension(`chrome.runtime.sendMessage({ type: "getState" })`)) as {
+      entries: { id: number; toolServerUrl: string; managed?: true }[];
+    };
+    const entry = state.entries.find((candidate) => candidate.managed && candidate.toolServerUrl === timeUrl);
+    if (entry === undefined) throw new Error("no managed entry in the state");
+    return entry.id;
+  }
+
+  it("the organisation's key reaches its tool server from the Open WebUI tab, and is never shown or revealed", async () => {
+    const popup = await browser.openPopup();
+    await popup.waitForText(english(["managedBy"]));
+    if (browser.grantsAccessOnClick) {
+      // No policy grants host access (docs/organisations.md): the one click a person makes.
+      await popup.waitForText(english(["managedNeedsAccess"]));
+      await popup.clickInEntry(timeUrl, "Grant access");
+    }
+    await expect.poll(() => ruleValue(`|${timeUrl}/`), { timeout: 20_000 }).toBe(`Bearer ${TIME_KEY}`);
+    const reply = await tab.callTool(timeUrl, "/get_current_time");
+    expect(reply.status).toBe(200);
+    expect(log.filter((entry) => entry.port === tools.port).at(-1)?.authorization).toBe(`Bearer ${TIME_KEY}`);
+
+    const row = (await popup.entryText(timeUrl)) ?? "";
+    expect(row).toContain(english(["managedBy"]));
+    for (const control of ["showKey", "edit", "remove"] as const) expect(row).not.toContain(english([control]));
+    expect(await popup.text()).not.toContain(TIME_KEY);
+    for (const label of ["openWebUiLabel", "toolServerLabel", "keyLabel", "headerNameLabel", "schemeLabel"] as const) {
+      expect(await popup.value(english([label]))).not.toContain(TIME_KEY);
+    }
+    const reveal = await browser.evaluateInExtension(`chrome.runtime.sendMessage({ type: "revealKey", id: ${await managedEntryId()} })`);
+    expect(reveal).toEqual({ ok: false });
+    expect(JSON.stringify(await browser.evaluateInExtension(`chrome.runtime.sendMessage({ type: "getState" })`))).not.toContain(TIME_KEY);
+    await popup.close();
+  });
+
+  it("an invalid managed entry is reported with why, and the valid ones still apply", async () => {
+    const popup = await browser.openPopup();
+    const refused = parseToolServerUrl(BAD_URL);
+    if (refused.ok) throw new Error(`${BAD_URL} should be refused`);
+    await popup.waitForText(english(["managedEntryIgnoredUrl", invalidAt, BAD_URL, english(refused.error)]));
+    expect(await popup.entryText(timeUrl)).toContain(english(["managedBy"]));
+    await popup.close();
+  });
+
+  it("a user entry may not cover a URL the organisation's entry covers", async () => {
+    const popup = await browser.openPopup();
+    await popup.fill(english(["openWebUiLabel"]), sites.owui);
+    await popup.fill(english(["toolServerLabel"]), `${timeUrl}/sub`);
+    await popup.fill(english(["keyLabel"]), "fake-user-key-not-a-secret-0007");
+    await popup.click(english(["save"]));
+    await popup.waitForText(english(["toolServer_managed", timeUrl]));
+    await popup.close();
+  });
+
+  it(`a policy change (a rotated key, no entries of the user's own) applies ${run.name === "Firefox" ? "at the next start" : "while the browser runs"}`, async () => {
+    await run.change(sites, browser);
+    if (run.name === "Firefox") {
+      tab = await browser.openTab(`${sites.owui}/`);
+      const popup = await browser.openPopup();
+      // Access granted before the restart is kept.
+      await popup.waitForText(english(["managedBy"]));
+      await popup.close();
+    }
+    await expect.poll(() => ruleValue(`|${timeUrl}/`), { timeout: 30_000 }).toBe(`Bearer ${ROTATED_KEY}`);
+    await tab.callTool(timeUrl, "/get_current_time");
+    expect(log.filter((entry) => entry.port === tools.port).at(-1)?.authorization).toBe(`Bearer ${ROTATED_KEY}`);
+
+    const popup = await browser.openPopup();
+    await popup.waitForText(english(["userEntriesOff"]));
+    expect(await popup.text()).not.toContain(english(["save"]));
+    const save = await browser.evaluateInExtension(
+      `chrome.runtime.sendMessage({ type: "command", command: { type: "save", input: { openWebUiAddress: "${sites.owui}", toolServerUrl: "${sites.tools}/other", key: "fake-user-key-not-a-secret-0008" } } })`,
+    );
+    expect(save).toEqual({ ok: false, errors: { form: ["userEntriesOff"] } });
+    await popup.close();
+  });
+});
