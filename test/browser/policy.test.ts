@@ -92,7 +92,14 @@ function requireRoot(): void {
 function firefoxWithPolicyFolder(): { binary: string; policies: string; remove(): void } {
   const install = dirname(execFileSync("readlink", ["-f", FIREFOX_PATH], { encoding: "utf8" }).trim());
   const copy = mkdtempSync(join(tmpdir(), "toolkey-firefox-install-"));
-  execFileSync("cp", ["-al", `${install}/.`, copy]);
+  try {
+    execFileSync("cp", ["-al", `${install}/.`, copy], { stdio: "pipe" });
+  } catch {
+    // Hard links cannot cross file systems (a /tmp of its own): a plain copy, about 300 MB, instead.
+    rmSync(copy, { recursive: true, force: true });
+    mkdirSync(copy);
+    execFileSync("cp", ["-a", `${install}/.`, copy]);
+  }
   rmSync(join(copy, "distribution"), { recursive: true, force: true });
   mkdirSync(join(copy, "distribution"));
   return {
