@@ -168,10 +168,15 @@ export function createEngine(port: BrowserPort) {
       return handle((m) => {
         const before = m.tabs.get(tabId);
         m.tabs.set(tabId, url);
-        const reload = change.status === "loading" && marked.get(tabId) === true;
-        if (reload) marked.delete(tabId);
         const moved = httpOriginOf(before) !== httpOriginOf(url) && (matters(m, before) || matters(m, url));
-        return moved || reload;
+        if (change.status === "loading" && marked.get(tabId) === true) {
+          // The browser cleared the mark as the page began to load. Staying on its Open WebUI (a
+          // reload, a chat switch, which Chromium also reports as loading), the tab gets it back
+          // without a reconcile; leaving it, the reconcile decides.
+          if (moved) marked.delete(tabId);
+          else port.markTab(tabId, true).catch(() => undefined);
+        }
+        return moved;
       });
     },
 
