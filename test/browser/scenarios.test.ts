@@ -3,12 +3,15 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateEntryInput } from "../../src/core/entry.ts";
 import { missingPatterns } from "../../src/core/permissions.ts";
+import { isOwnedRuleId, ruleIdOf } from "../../src/core/rules.ts";
+import { SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
 import type { UserText } from "../../src/core/user-text.ts";
 import { english } from "../locales.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
 import { bundleUrlTables } from "./harness/core-bundle.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FirefoxBrowser } from "./harness/firefox.ts";
+import { REFUSED_UPDATE } from "./harness/refused-updates.ts";
 import { type LoggedRequest, makeTestCertificate, startSite, type TestSite } from "./harness/servers.ts";
 import { settingsWithEntries } from "./harness/stored-settings.ts";
 import type { Outcome } from "./harness/url-tables.ts";
@@ -121,6 +124,23 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await browser.stopBackground();
   }
 
+  /** The ids of ToolKey's own rules among the session rules the browser holds now. */
+  async function ownRuleIds(): Promise<number[]> {
+    return (await browser.sessionRules())
+      .map((rule) => rule.id)
+      .filter(isOwnedRuleId)
+      .sort((a, b) => a - b);
+  }
+
+  /** The badge text and the title of the toolbar button, as the browser shows them over this tab. */
+  async function toolbarButton(tab: BrowserTab): Promise<[string, string]> {
+    return (await browser.evaluateInExtension(
+      `Promise.all([chrome.action.getBadgeText({ tabId: ${tab.id} }), chrome.action.getTitle({ tabId: ${tab.id} })])`,
+    )) as [string, string];
+  }
+  const BUTTON_ON: [string, string] = [english(["buttonOn"]), english(["buttonOnTitle"])];
+  const BUTTON_PLAIN: [string, string] = ["", english(["extShortName"])];
+
   /** The host-access patterns the extension holds now. */
   async function grantedOrigins(): Promise<string[]> {
     return ((await browser.evaluateInExtension("chrome.permissions.getAll()")) as { origins: string[] }).origins;
@@ -181,25 +201,40 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   });
 
   it("the toolbar button of a tab where ToolKey adds a key says so; on other tabs it stays plain; disabling the entry clears it", async () => {
-    const button = async (tab: BrowserTab) =>
-      (await browser.evaluateInExtension(
-        `Promise.all([chrome.action.getBadgeText({ tabId: ${tab.id} }), chrome.action.getTitle({ tabId: ${tab.id} })])`,
-      )) as [string, string];
-    const on: [string, string] = [english(["buttonOn"]), english(["buttonOnTitle"])];
-    const plain: [string, string] = ["", english(["extShortName"])];
     const other = await browser.openTab(`http://other.test:${openWebUi.port}/`);
-    await expect.poll(() => button(owuiTab)).toEqual(on);
-    await expect.poll(() => button(other)).toEqual(plain);
+    await expect.poll(() => toolbarButton(owuiTab)).toEqual(BUTTON_ON);
+    await expect.poll(() => toolbarButton(other)).toEqual(BUTTON_PLAIN);
 
     const popup = await browser.openPopup();
     await popup.setEnabled(toolsUrl, false);
     await waitForRule(toolsUrl, []);
-    await expect.poll(() => button(owuiTab)).toEqual(plain);
+    await expect.poll(() => toolbarButton(owuiTab)).toEqual(BUTTON_PLAIN);
     await popup.setEnabled(toolsUrl, true);
     await waitForRule(toolsUrl, [owuiTab.id]);
-    await expect.poll(() => button(owuiTab)).toEqual(on);
+    await expect.poll(() => toolbarButton(owuiTab)).toEqual(BUTTON_ON);
     await popup.close();
     await other.close();
+  });
+
+  it("the toolbar button stays marked when the Open WebUI tab reloads, opens another of its pages, or changes its address in place", async () => {
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id, tab.id]);
+    await expect.poll(() => toolbarButton(tab)).toEqual(BUTTON_ON);
+    // The browser clears a tab's badge and title when its page loads: ToolKey must put them back.
+    await tab.reload();
+    await expect.poll(() => toolbarButton(tab)).toEqual(BUTTON_ON);
+    await tab.goto(`${owuiOrigin}/c/abc`);
+    await expect.poll(() => toolbarButton(tab)).toEqual(BUTTON_ON);
+    // A chat switch in Open WebUI changes the address without loading a page.
+    await tab.pushState("/c/def");
+    await expect.poll(() => toolbarButton(tab)).toEqual(BUTTON_ON);
+    // The mark tells the truth: the tab is still in the rule.
+    await waitForRule(toolsUrl, [owuiTab.id, tab.id]);
+    expect((await tab.callTool(toolsUrl, "/after_chat_switch")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/after_chat_switch")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    expect(await toolbarButton(tab)).toEqual(BUTTON_ON);
+    await tab.close();
+    await waitForRule(toolsUrl, [owuiTab.id]);
   });
 
   it("a page on another host gets no header", async () => {
@@ -441,7 +476,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     const popup = await browser.openPopup();
     await popup.clickInEntry(ownPathUrl, "Remove");
     await waitForRule(ownPathUrl, []);
-    expect(await popup.entryText(ownPathUrl)).toBeUndefined();
+    // The rule goes before the page hears the reply.
+    await expect.poll(() => popup.entryText(ownPathUrl)).toBeUndefined();
     await popup.close();
     expect((await owuiTab.callTool(ownPathUrl, "/run")).status).toBe(401);
     expect(lastRequest(openWebUi.port, "POST", "/tools/run")?.authorization).toBeUndefined();
@@ -726,6 +762,81 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await tab.close();
   });
 
+  it("a stored entry today's validation refuses, and a stored duplicate, add no key and say why on their own entry, while the valid entries beside them keep working; Edit fixes the refused one, Remove takes the duplicate away", async () => {
+    const before = await storedSettings();
+    const firstUrl = `${toolsUrl}/first_valid`;
+    const secondUrl = `${toolsUrl}/second_valid`;
+    const refusedUrl = `${toolsUrl}/refused_key`;
+    // A key with spaces: what a stricter validation in a later version of ToolKey would find stored.
+    const refusedKey = "fake key not a secret";
+    const stored = (id: number, toolServerUrl: string, key: string) => ({
+      id,
+      openWebUiOrigin: owuiOrigin,
+      toolServerUrl,
+      key,
+      headerName: "Authorization",
+      scheme: "Bearer",
+      enabled: true,
+      addKeyAnyway: false,
+    });
+    // The duplicate comes last and carries another key: were it to get a rule, the call would show it.
+    await storeSettings({
+      version: SETTINGS_VERSION,
+      entries: [
+        stored(0, firstUrl, KEY_ROOT),
+        stored(1, refusedUrl, refusedKey),
+        stored(2, secondUrl, KEY_ROOT),
+        stored(3, firstUrl, KEY_TIME),
+      ],
+    });
+    const tab = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(firstUrl, [owuiTab.id, tab.id]);
+    await waitForRule(secondUrl, [owuiTab.id, tab.id]);
+    expect((await browser.sessionRules()).map((rule) => rule.condition.urlFilter).sort()).toEqual([`|${firstUrl}/`, `|${secondUrl}/`]);
+    for (const url of [firstUrl, secondUrl]) {
+      expect((await tab.callTool(url, "/beside_invalid")).status).toBe(200);
+      expect(lastRequest(tools.port, "POST", `${new URL(url).pathname}/beside_invalid`)?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    }
+    expect((await tab.callTool(refusedUrl, "/invalid")).status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/refused_key/invalid")?.authorization).toBeUndefined();
+
+    const reason = validateEntryInput({ openWebUiAddress: owuiOrigin, toolServerUrl: refusedUrl, key: refusedKey });
+    if (reason.ok || reason.errors.key === undefined) throw new Error("the stored key is not one today's validation refuses");
+    const popup = await browser.openPopup();
+    await expect.poll(() => popup.entryText(refusedUrl)).toContain(english(["entryInvalid", english(reason.errors.key)]));
+    await expect
+      .poll(() => popup.entryTexts(firstUrl))
+      .toEqual([expect.stringContaining("Active in 2 Open WebUI tabs."), expect.stringContaining(english(["entryDuplicate"]))]);
+    expect(await popup.entryText(secondUrl)).toContain("Active in 2 Open WebUI tabs.");
+    expect(await popup.text()).not.toContain(refusedKey);
+
+    await popup.clickInEntry(refusedUrl, "Edit");
+    expect(await popup.value("Tool server URL")).toBe(refusedUrl);
+    await popup.fill("API key", KEY_ROOT);
+    await popup.click("Save");
+    await popup.waitForText("Saved.");
+    await waitForRule(refusedUrl, [owuiTab.id, tab.id]);
+    expect((await tab.callTool(refusedUrl, "/fixed")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/refused_key/fixed")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    await expect.poll(() => popup.entryText(refusedUrl)).toContain("Active in 2 Open WebUI tabs.");
+
+    await popup.clickInEntry(firstUrl, "Remove", 1);
+    await expect.poll(() => popup.entryTexts(firstUrl)).toEqual([expect.stringContaining("Active in 2 Open WebUI tabs.")]);
+    const kept = (await storedSettings()) as Settings;
+    expect(kept.entries.map(({ id, toolServerUrl }) => [id, toolServerUrl])).toEqual([
+      [0, firstUrl],
+      [1, refusedUrl],
+      [2, secondUrl],
+    ]);
+    expect((await tab.callTool(firstUrl, "/after_duplicate_removed")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/first_valid/after_duplicate_removed")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    await popup.close();
+
+    await storeSettings(before);
+    await tab.close();
+    await waitForRule(toolsUrl, [owuiTab.id]);
+  });
+
   it("a rule the browser refuses (its room for session rules taken by rules ToolKey does not own) shows the browser's error on that entry alone; the other entries keep working and the foreign rules are left alone; it applies once there is room", async () => {
     // The browser's real limit, filled with rules under ids outside ToolKey's range: the refusal
     // comes from the browser itself, as any refusal of a rule would.
@@ -771,6 +882,65 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     await popup.close();
   });
 
+  /** What the popup says while ToolKey cannot apply its rules because the browser refused an update as refuseNextRuleUpdates makes it. */
+  async function rulesFailedText(): Promise<string> {
+    const message = await browser.evaluateInExtension(
+      `chrome.declarativeNetRequest.updateSessionRules(${JSON.stringify(REFUSED_UPDATE)}).then(() => "accepted", (error) => error.message)`,
+    );
+    expect(message).not.toBe("accepted");
+    return english(["rulesFailed", message as string]);
+  }
+
+  it("a browser call that fails removes ToolKey's rules, says so, and they come back after the retry", async () => {
+    const said = await rulesFailedText();
+    const popup = await browser.openPopup();
+    await waitForRule(toolsUrl, [owuiTab.id]);
+    // The browser refuses the update for a second Open WebUI tab and the clean-up after it; the
+    // retry's update, a second later, waits until the test has looked.
+    const fault = await browser.refuseNextRuleUpdates(2, { holdRetry: true });
+    const second = await browser.openTab(`${owuiOrigin}/`);
+    await expect.poll(ownRuleIds, { timeout: 10_000 }).toEqual([]);
+    expect((await owuiTab.callTool(toolsUrl, "/while_failed")).status).toBe(401);
+    expect((await second.callTool(toolsUrl, "/while_failed_second")).status).toBe(401);
+    expect(lastRequest(tools.port, "POST", "/while_failed")?.authorization).toBeUndefined();
+    expect(lastRequest(tools.port, "POST", "/while_failed_second")?.authorization).toBeUndefined();
+    await popup.waitForText(said);
+    expect(await popup.text()).not.toContain(KEY_ROOT);
+
+    await fault.release();
+    await waitForRule(toolsUrl, [owuiTab.id, second.id]);
+    expect((await second.callTool(toolsUrl, "/after_retry")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/after_retry")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    await expect.poll(() => popup.text()).not.toContain(said);
+    await expect.poll(() => popup.entryText(toolsUrl)).toContain("Active in 2 Open WebUI tabs.");
+    await popup.close();
+    await second.close();
+    await waitForRule(toolsUrl, [owuiTab.id]);
+  });
+
+  it("a background stopped while its rules are withdrawn after a failed browser call puts them back when it wakes", async () => {
+    const said = await rulesFailedText();
+    // Held, the retry cannot put the rules back before the background stops.
+    await browser.refuseNextRuleUpdates(2, { holdRetry: true });
+    const failing = await browser.openTab(`${owuiOrigin}/`);
+    await expect.poll(ownRuleIds, { timeout: 10_000 }).toEqual([]);
+    await browser.stopBackground();
+    expect(await ownRuleIds()).toEqual([]);
+    expect((await failing.callTool(toolsUrl, "/stopped_while_failed")).status).toBe(401);
+    // The next event wakes it.
+    const waking = await browser.openTab(`${owuiOrigin}/`);
+    await waitForRule(toolsUrl, [owuiTab.id, failing.id, waking.id]);
+    expect((await failing.callTool(toolsUrl, "/woken_after_failure")).status).toBe(200);
+    expect(lastRequest(tools.port, "POST", "/woken_after_failure")?.authorization).toBe(`Bearer ${KEY_ROOT}`);
+    const popup = await browser.openPopup();
+    await expect.poll(() => popup.entryText(toolsUrl)).toContain("Active in 3 Open WebUI tabs.");
+    expect(await popup.text()).not.toContain(said);
+    await popup.close();
+    await failing.close();
+    await waking.close();
+    await waitForRule(toolsUrl, [owuiTab.id]);
+  });
+
   it("1,000 entries load, apply and are drawn in full; one more saved on top of them works", async () => {
     const settings = settingsWithEntries(1000, owuiOrigin, toolsUrl, KEY_ROOT);
     await storeSettings(settings);
@@ -786,5 +956,40 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     expect((await tab.callTool(timeUrl, "/one_more")).status).toBe(200);
     await expect.poll(() => popup.entryCount(), { timeout: 20_000 }).toBe(1001);
     await popup.close();
+  });
+
+  it("with 1,000 entries, Disable shown and Enable shown act on every entry the filter matches, those not drawn yet included", async () => {
+    const settings = settingsWithEntries(1000, owuiOrigin, toolsUrl, KEY_ROOT);
+    await storeSettings(settings);
+    const enabledIds = async () => ((await storedSettings()) as Settings).entries.filter((entry) => entry.enabled).map((entry) => entry.id);
+
+    // Clicked the moment the first rows show, while most of the list is still to be drawn.
+    const all = await browser.openPopupActingOnFirstRows({ click: "Disable shown" });
+    expect(all.drawnAtAction).toBeLessThan(1000);
+    await expect.poll(enabledIds, { timeout: 20_000 }).toEqual([]);
+    await expect.poll(ownRuleIds, { timeout: 20_000 }).toEqual([]);
+    await all.popup.close();
+
+    // /t99 and /t990 to /t999: the last of them are drawn last.
+    const matching = settings.entries.filter((entry) => entry.toolServerUrl.includes("/t99"));
+    expect(matching.length).toBe(11);
+    const some = await browser.openPopupActingOnFirstRows({ filter: "/t99", click: "Enable shown" });
+    expect(some.drawnAtAction).toBeLessThan(991);
+    await expect.poll(enabledIds, { timeout: 20_000 }).toEqual(matching.map((entry) => entry.id));
+    await expect.poll(ownRuleIds, { timeout: 20_000 }).toEqual(matching.map((entry) => ruleIdOf(entry.id)));
+    expect((await owuiTab.callTool(`${toolsUrl}/t999`, "/enabled_by_filter")).status).toBe(200);
+    expect((await owuiTab.callTool(`${toolsUrl}/t998`, "/enabled_by_filter")).status).toBe(200);
+    expect((await owuiTab.callTool(`${toolsUrl}/t989`, "/not_matching")).status).toBe(401);
+    await expect.poll(() => some.popup.visibleEntries(), { timeout: 20_000 }).toEqual(matching.map((entry) => entry.toolServerUrl));
+    await some.popup.close();
+  });
+
+  it("no promise rejection went unhandled and no error uncaught, in the background or in ToolKey's pages, during the whole run", async () => {
+    // The watch is real: a rejection left unhandled on purpose is heard.
+    await browser.rejectUnhandledInBackground("unhandled-check-on-purpose");
+    await expect
+      .poll(async () => (await browser.unhandledErrors()).some((line) => line.includes("unhandled-check-on-purpose")), { timeout: 5_000 })
+      .toBe(true);
+    expect((await browser.unhandledErrors()).filter((line) => !line.includes("unhandled-check-on-purpose"))).toEqual([]);
   });
 });

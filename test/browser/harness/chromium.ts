@@ -2,10 +2,23 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Frame, type Page, type Worker } from "playwright-core";
-import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
+import { ServiceWorkerSession } from "./chromium-worker.ts";
+import type { BrowserTab, ExtensionBrowser, FirstRowsAction, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { CHROMIUM_PATH, TEST_HOSTS } from "./environment.ts";
 import { asUpdate, copyPackage, editManifest, withHosts } from "./packages.ts";
-import { popupIsReady, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup, visibleEntryUrls } from "./pages.ts";
+import {
+  actOnFirstRows,
+  drawnAtAction,
+  popupIsReady,
+  type RunInPage,
+  SiteTab,
+  sitePageOf,
+  toolbarPopupIsReady,
+  ViewsToolbarPopup,
+  visibleEntryUrls,
+} from "./pages.ts";
+import { RELEASE_RULE_UPDATES_SCRIPT, refuseRuleUpdatesScript } from "./refused-updates.ts";
+import { UNHANDLED_MARK, watchExtensionViews } from "./unhandled.ts";
 
 /** The extension APIs the probe page calls, as far as these tests use them. */
 declare const chrome: {
@@ -69,7 +82,8 @@ export async function backgroundOf(context: BrowserContext): Promise<Worker> {
 /** Collects console messages and uncaught errors of every page and service worker of the context. */
 function listen(context: BrowserContext, output: string[]): void {
   context.on("console", (message) => output.push(`[${message.type()}] ${message.text()}`));
-  context.on("weberror", (error) => output.push(`[uncaught] ${error.error().message}`));
+  // A page's unhandled rejections are among its uncaught errors here.
+  context.on("weberror", (error) => output.push(`[uncaught] ${error.page()?.url() ?? "(no page)"}: ${error.error().message}`));
 }
 
 let tabSerial = 0;
@@ -100,14 +114,15 @@ export class ChromiumPopup implements PopupPage {
     await this.page.keyboard.press(key);
   }
 
-  private entry(toolServerUrl: string) {
-    return this.page
+  private entry(toolServerUrl: string, nth?: number) {
+    const entries = this.page
       .locator("li.entry")
       .filter({ has: this.page.locator(".tool-url", { hasText: new RegExp(`^${escapeRegExp(toolServerUrl)}$`) }) });
+    return nth === undefined ? entries : entries.nth(nth);
   }
 
-  async clickInEntry(toolServerUrl: string, buttonName: string): Promise<void> {
-    await this.entry(toolServerUrl).getByRole("button", { name: buttonName }).click();
+  async clickInEntry(toolServerUrl: string, buttonName: string, nth?: number): Promise<void> {
+    await this.entry(toolServerUrl, nth).getByRole("button", { name: buttonName }).click();
   }
 
   async setEnabled(toolServerUrl: string, enabled: boolean): Promise<void> {
@@ -127,6 +142,10 @@ export class ChromiumPopup implements PopupPage {
     const entry = this.entry(toolServerUrl);
     // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
     return (await entry.count()) === 0 ? undefined : entry.innerText();
+  }
+
+  entryTexts(toolServerUrl: string): Promise<string[]> {
+    return this.entry(toolServerUrl).allInnerTexts();
   }
 
   entryCount(): Promise<number> {
@@ -159,11 +178,14 @@ function escapeRegExp(text: string): string {
 export class ChromiumBrowser implements ExtensionBrowser {
   readonly grantsAccessOnClick = false;
   private readonly output: string[] = [];
+  /** What the service worker left unhandled under an earlier launch on this profile. */
+  private readonly unhandledBefore: string[] = [];
 
   private constructor(
     private context: BrowserContext,
     private extensionId: string,
     private probe: Page,
+    private worker: ServiceWorkerSession,
     private readonly profile: string,
     private readonly extension: string,
     private readonly args: readonly string[],
@@ -177,15 +199,17 @@ export class ChromiumBrowser implements ExtensionBrowser {
     const context = await launchChromium(profile, [extension], args);
     const id = new URL((await backgroundOf(context)).url()).host;
     const probe = await ChromiumBrowser.openProbe(context, id);
-    const browser = new ChromiumBrowser(context, id, probe, profile, extension, args);
+    const worker = await ServiceWorkerSession.attach(context, probe, id);
+    const browser = new ChromiumBrowser(context, id, probe, worker, profile, extension, args);
     listen(context, browser.output);
     return browser;
   }
 
-  /** An extension page kept open to read the extension's state through its APIs. */
+  /** An extension page kept open to read the extension's state through its APIs; it watches the extension's pages too. */
   private static async openProbe(context: BrowserContext, id: string): Promise<Page> {
     const probe = await context.newPage();
     await probe.goto(`chrome-extension://${id}/${PROBE_PATH}`);
+    await probe.evaluate(watchExtensionViews, UNHANDLED_MARK);
     return probe;
   }
 
@@ -209,6 +233,14 @@ export class ChromiumBrowser implements ExtensionBrowser {
     return new ChromiumPopup(page);
   }
 
+  async openPopupActingOnFirstRows(action: FirstRowsAction): Promise<{ popup: PopupPage; drawnAtAction: number }> {
+    const page = await this.context.newPage();
+    await page.addInitScript(actOnFirstRows, action);
+    await page.goto(`chrome-extension://${this.extensionId}/${POPUP_PATH}`);
+    const drawn = await page.waitForFunction(drawnAtAction);
+    return { popup: new ChromiumPopup(page), drawnAtAction: (await drawn.jsonValue()) as number };
+  }
+
   async openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup> {
     await (tab as SiteTab).page.bringToFront();
     await (await this.liveBackground()).evaluate(() => chrome.action.openPopup());
@@ -230,6 +262,31 @@ export class ChromiumBrowser implements ExtensionBrowser {
 
   async consoleOutput(): Promise<string[]> {
     return [...this.output];
+  }
+
+  async unhandledErrors(): Promise<string[]> {
+    const inPages = this.output.filter(
+      (line) => line.includes(UNHANDLED_MARK) || line.startsWith(`[uncaught] chrome-extension://${this.extensionId}/`),
+    );
+    return [...this.unhandledBefore, ...this.worker.unhandled(), ...inPages];
+  }
+
+  /** Evaluates in the running background, woken first if the browser had stopped it. */
+  private async inBackground(expression: string): Promise<unknown> {
+    await this.probe.evaluate(() => chrome.runtime.sendMessage({ type: "getState" }));
+    return this.worker.evaluate(expression);
+  }
+
+  async rejectUnhandledInBackground(text: string): Promise<void> {
+    await this.inBackground(`void Promise.reject(new Error(${JSON.stringify(text)}))`);
+  }
+
+  async refuseNextRuleUpdates(count: number, options: { holdRetry?: boolean } = {}): Promise<{ release(): Promise<void> }> {
+    // ToolKey's `browser` is Chromium's own there (webextension-polyfill steps aside), and its
+    // declarativeNetRequest is the very object of `chrome`.
+    await this.inBackground(refuseRuleUpdatesScript("chrome.declarativeNetRequest", count, options.holdRetry === true));
+    // Not through inBackground: a page's request would wait behind the held update.
+    return { release: async () => void (await this.worker.evaluate(RELEASE_RULE_UPDATES_SCRIPT)) };
   }
 
   async stopBackground(): Promise<void> {
@@ -262,11 +319,17 @@ export class ChromiumBrowser implements ExtensionBrowser {
     await (await this.liveBackground()).evaluate((line) => console.log(line), text);
   }
 
+  /** Closes the browser, keeping what its service worker left unhandled. */
+  private async closeContext(): Promise<void> {
+    this.unhandledBefore.push(...this.worker.unhandled());
+    await this.context.close();
+  }
+
   async update(): Promise<void> {
     // Chromium does not reload an extension given by --load-extension in place (its pages are then
     // refused); it applies the new version at the next start, as it does a store update that waited
     // for the browser to be idle.
-    await this.context.close();
+    await this.closeContext();
     const { version: wanted } = editManifest(this.extension, asUpdate);
     await this.relaunch();
     const version = await (await this.liveBackground()).evaluate(() => chrome.runtime.getManifest().version);
@@ -274,7 +337,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
   }
 
   async restart(): Promise<void> {
-    await this.context.close();
+    await this.closeContext();
     await this.relaunch();
   }
 
@@ -283,6 +346,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
     listen(this.context, this.output);
     this.extensionId = new URL((await backgroundOf(this.context)).url()).host;
     this.probe = await ChromiumBrowser.openProbe(this.context, this.extensionId);
+    this.worker = await ServiceWorkerSession.attach(this.context, this.probe, this.extensionId);
   }
 
   async close(): Promise<void> {

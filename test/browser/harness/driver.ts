@@ -21,6 +21,10 @@ export interface BrowserTab {
   /** The browser's own id of the tab, as declarativeNetRequest's tabIds uses it. */
   id: number;
   goto(url: string): Promise<void>;
+  /** Reloads the page, as the browser's reload button does. */
+  reload(): Promise<void>;
+  /** Changes the address within the page (history.pushState), as Open WebUI does when it switches chats. */
+  pushState(path: string): Promise<void>;
   getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply>;
   callTool(toolServerUrl: string, path: string, options?: ToolCallOptions): Promise<ToolReply>;
   callOwnApi(path: string, sessionToken: string): Promise<ToolReply>;
@@ -52,8 +56,11 @@ export interface PopupPage {
   click(buttonName: string): Promise<void>;
   /** Presses a key ("Escape", "Enter") where the focus is. */
   press(key: string): Promise<void>;
-  /** Clicks a button of the entry whose tool-server URL is given ("Remove", "Grant access", ...). */
-  clickInEntry(toolServerUrl: string, buttonName: string): Promise<void>;
+  /**
+   * Clicks a button of the entry whose tool-server URL is given ("Remove", "Grant access", ...);
+   * `nth` (from 0) picks one of several entries with that URL, as a stored duplicate has.
+   */
+  clickInEntry(toolServerUrl: string, buttonName: string, nth?: number): Promise<void>;
   setEnabled(toolServerUrl: string, enabled: boolean): Promise<void>;
   /** The visible text of the whole page. */
   text(): Promise<string>;
@@ -61,6 +68,8 @@ export interface PopupPage {
   language(): Promise<string>;
   /** The text of the entry's list item, or undefined when there is none. */
   entryText(toolServerUrl: string): Promise<string | undefined>;
+  /** The texts of every entry with this tool-server URL, in the list's order (a stored duplicate shares it). */
+  entryTexts(toolServerUrl: string): Promise<string[]>;
   /** How many entries the list shows. */
   entryCount(): Promise<number>;
   /** The tool-server URLs of the entries the list shows now (a filter hides the others). */
@@ -92,6 +101,12 @@ export interface ToolbarPopup {
   saveAndClose(): Promise<void>;
 }
 
+/** What openPopupActingOnFirstRows does: the filter to type, if any, and the button to click. */
+export interface FirstRowsAction {
+  filter?: string;
+  click: string;
+}
+
 export interface InstalledRule {
   id: number;
   condition: { urlFilter?: string; tabIds?: number[] | null; initiatorDomains?: string[] | null };
@@ -108,6 +123,12 @@ export interface ExtensionBrowser {
   leaveAccessRequestsUnanswered(unanswered: boolean): Promise<void>;
   openTab(url: string): Promise<BrowserTab>;
   openPopup(): Promise<PopupPage>;
+  /**
+   * Opens the popup in a tab and, the moment its list shows its first rows (a long list is drawn
+   * in batches after that), types `filter` into the filter if given and clicks the button `click`,
+   * as a quick user would. Returns the page and how many rows were drawn at that moment.
+   */
+  openPopupActingOnFirstRows(action: FirstRowsAction): Promise<{ popup: PopupPage; drawnAtAction: number }>;
   /** Makes the tab the active one and opens the toolbar popup over it. */
   openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup>;
   /** Evaluates a script in an extension page and returns the value of its last expression. */
@@ -119,6 +140,22 @@ export interface ExtensionBrowser {
    * tabs, and every uncaught error, as text.
    */
   consoleOutput(): Promise<string[]>;
+  /**
+   * Every promise rejection that no handler took and every uncaught error, in the background and in
+   * ToolKey's pages, since launch (across restarts), as text.
+   */
+  unhandledErrors(): Promise<string[]>;
+  /** Leaves a promise rejection with this text unhandled in the background, to prove that unhandledErrors() hears it. */
+  rejectUnhandledInBackground(text: string): Promise<void>;
+  /**
+   * Makes the background's next `count` calls of declarativeNetRequest.updateSessionRules reach the
+   * browser as an update it refuses (a rule whose condition has both a urlFilter and a regexFilter),
+   * so that the browser itself rejects each. The calls after those go through unchanged, or, with
+   * `holdRetry`, those that add rules (a retry's) wait until `release()`, so that a test can look
+   * at the state between the failure and the retry without racing the retry. Lasts until the
+   * background stops; `release()` does nothing once it has.
+   */
+  refuseNextRuleUpdates(count: number, options?: { holdRetry?: boolean }): Promise<{ release(): Promise<void> }>;
   /** Stops the background (as the browser does to an idle one); the next event wakes it again. */
   stopBackground(): Promise<void>;
   /** Writes a line to the background's console, to prove that consoleOutput() hears it. */

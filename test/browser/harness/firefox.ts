@@ -4,10 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type ElementHandle, type Frame, type KeyInput, type Page } from "puppeteer-core";
 import { listFiles, zipFiles } from "../../../scripts/zip.ts";
-import type { BrowserTab, ExtensionBrowser, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
+import type { BrowserTab, ExtensionBrowser, FirstRowsAction, InstalledRule, PopupPage, ToolbarPopup } from "./driver.ts";
 import { FIREFOX_PATH, TEST_HOSTS } from "./environment.ts";
 import { asUpdate, copyPackage, DIST, editManifest, type Manifest, readManifest } from "./packages.ts";
-import { popupIsReady, type RunInPage, SiteTab, sitePageOf, toolbarPopupIsReady, ViewsToolbarPopup, visibleEntryUrls } from "./pages.ts";
+import {
+  actOnFirstRows,
+  drawnAtAction,
+  popupIsReady,
+  type RunInPage,
+  SiteTab,
+  sitePageOf,
+  toolbarPopupIsReady,
+  ViewsToolbarPopup,
+  visibleEntryUrls,
+} from "./pages.ts";
+import { RELEASE_RULE_UPDATES_SCRIPT, refuseRuleUpdatesScript } from "./refused-updates.ts";
+import { UNHANDLED_MARK, watchExtensionViews } from "./unhandled.ts";
 
 /** The extension APIs that the driver calls from an extension page, as far as it uses them. */
 declare const browser: {
@@ -75,15 +87,17 @@ interface Target {
   name: string;
   /** Only inside the entry with this tool-server URL. */
   entry?: string;
+  /** Which of several entries with that URL (from 0); the first when not given. */
+  nth?: number;
 }
 
 /** Runs in the popup page: the element a Target names, or null. Self-contained, as it is sent as text. */
 function locate(target: Target): HTMLElement | null {
   let root: ParentNode = document;
   if (target.entry !== undefined) {
-    const entry = [...document.querySelectorAll("li.entry")].find(
+    const entry = [...document.querySelectorAll("li.entry")].filter(
       (item) => item.querySelector(".tool-url")?.textContent?.trim() === target.entry,
-    );
+    )[target.nth ?? 0];
     if (entry === undefined) return null;
     root = entry;
   }
@@ -174,8 +188,8 @@ export class FirefoxPopup implements PopupPage {
     return turn;
   }
 
-  clickInEntry(toolServerUrl: string, buttonName: string): Promise<void> {
-    return this.act({ kind: "button", name: buttonName, entry: toolServerUrl }, (button) => button.click());
+  clickInEntry(toolServerUrl: string, buttonName: string, nth?: number): Promise<void> {
+    return this.act({ kind: "button", name: buttonName, entry: toolServerUrl, nth }, (button) => button.click());
   }
 
   setEnabled(toolServerUrl: string, enabled: boolean): Promise<void> {
@@ -201,6 +215,17 @@ export class FirefoxPopup implements PopupPage {
       // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
       return entry?.innerText;
     }, toolServerUrl);
+  }
+
+  entryTexts(toolServerUrl: string): Promise<string[]> {
+    return this.page.evaluate(
+      (url) =>
+        [...document.querySelectorAll<HTMLElement>("li.entry")]
+          .filter((item) => item.querySelector(".tool-url")?.textContent?.trim() === url)
+          // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
+          .map((item) => item.innerText),
+      toolServerUrl,
+    );
   }
 
   entryCount(): Promise<number> {
@@ -303,7 +328,14 @@ export class FirefoxBrowser implements ExtensionBrowser {
     this.firefox = await launchFirefox(this.profile, this.prefs);
     this.listen(this.firefox.process());
     this.privileged = undefined;
-    this.probe = await openExtensionPage(this.firefox, POPUP_URL);
+    this.probe = await this.openProbe();
+  }
+
+  /** An extension page kept open to call extension APIs, which also watches the background and the pages. */
+  private async openProbe(): Promise<Page> {
+    const probe = await openExtensionPage(this.firefox, POPUP_URL);
+    await probe.evaluate(watchExtensionViews, UNHANDLED_MARK);
+    return probe;
   }
 
   private listen(process: ChildProcess | null): void {
@@ -342,6 +374,15 @@ export class FirefoxBrowser implements ExtensionBrowser {
     return new FirefoxPopup(page);
   }
 
+  async openPopupActingOnFirstRows(action: FirstRowsAction): Promise<{ popup: PopupPage; drawnAtAction: number }> {
+    // Firefox runs no preload script in a moz-extension:// page: the watch starts as soon as the
+    // page has loaded, which in Firefox is well before a long list is drawn.
+    const page = await openExtensionPage(this.firefox, POPUP_URL);
+    await page.evaluate(actOnFirstRows, action);
+    await until("the popup to act on its first rows", async () => (await page.evaluate(drawnAtAction)) !== undefined);
+    return { popup: new FirefoxPopup(page), drawnAtAction: (await page.evaluate(drawnAtAction)) as number };
+  }
+
   async openToolbarPopup(tab: BrowserTab): Promise<ToolbarPopup> {
     await (tab as SiteTab).page.bringToFront();
     await this.probe.evaluate(() => browser.action.openPopup());
@@ -374,6 +415,37 @@ export class FirefoxBrowser implements ExtensionBrowser {
 
   async consoleOutput(): Promise<string[]> {
     return [...this.output, ...(await this.reportedToConsole())];
+  }
+
+  async unhandledErrors(): Promise<string[]> {
+    // Both kinds of line reach stdout, which outlives restarts: the watchers' (through
+    // devtools.console.stdout.content), and Firefox's own report of every uncaught error and
+    // unhandled rejection. Firefox names the page of one from ToolKey's pages, but none for one
+    // that a browser call left in the background (seen: "JavaScript error: undefined, line 0: Error:
+    // ..."), which the watcher may miss in a wake's first moments.
+    const reported = new RegExp(`^JavaScript error: (moz-extension://${UUID}/[^,]*|undefined|), line`);
+    return this.output.filter((line) => line.includes(UNHANDLED_MARK) || reported.test(line));
+  }
+
+  async rejectUnhandledInBackground(text: string): Promise<void> {
+    await this.probe.evaluate(async (reason) => {
+      // Made and left in the background's own realm, as a promise of ToolKey's would be.
+      const background = (await browser.runtime.getBackgroundPage()) as unknown as typeof globalThis & { toolkeyTestWatched?: boolean };
+      // A background this call has woken is watched from the probe's next check.
+      while (background.toolkeyTestWatched !== true) await new Promise((done) => setTimeout(done, 20));
+      background.setTimeout(
+        background.Function.prototype.call.bind(background.Promise.reject, background.Promise, new background.Error(reason)),
+      );
+    }, text);
+  }
+
+  async refuseNextRuleUpdates(count: number, options: { holdRetry?: boolean } = {}): Promise<{ release(): Promise<void> }> {
+    // ToolKey calls Firefox's own `browser` (webextension-polyfill steps aside there). The function
+    // that replaces updateSessionRules is made in the probe; a plain assignment sticks.
+    const script = refuseRuleUpdatesScript("background.browser.declarativeNetRequest", count, options.holdRetry === true);
+    await this.probe.evaluate(`browser.runtime.getBackgroundPage().then((background) => { ${script}; })`);
+    // The release is left in the probe, which made the replacement.
+    return { release: async () => void (await this.probe.evaluate(RELEASE_RULE_UPDATES_SCRIPT)) };
   }
 
   async stopBackground(): Promise<void> {
@@ -422,7 +494,7 @@ export class FirefoxBrowser implements ExtensionBrowser {
     } finally {
       rmSync(unpacked, { recursive: true, force: true });
     }
-    this.probe = await openExtensionPage(this.firefox, POPUP_URL);
+    this.probe = await this.openProbe();
   }
 
   async restart(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BrowserTab, ToolbarPopup, ToolCallOptions, ToolReply } from "./driver.ts";
+import type { BrowserTab, FirstRowsAction, ToolbarPopup, ToolCallOptions, ToolReply } from "./driver.ts";
 import { FAKE_USER } from "./open-webui.ts";
 
 /** Runs a function in a page with one serialisable argument: what the pages of both drivers can do. */
@@ -8,6 +8,7 @@ export type RunInPage = <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => Promis
 interface DriverPage<Frame> {
   frames(): Frame[];
   goto(url: string): Promise<unknown>;
+  reload(): Promise<unknown>;
   bringToFront(): Promise<void>;
   close(): Promise<void>;
 }
@@ -26,6 +27,9 @@ export function sitePageOf<Frame extends { url(): string }, Page extends DriverP
     goto: async (url) => {
       await page.goto(url);
     },
+    reload: async () => {
+      await page.reload();
+    },
     bringToFront: () => page.bringToFront(),
     close: () => page.close(),
   };
@@ -37,6 +41,7 @@ export interface SitePage {
   /** The frame of this page loaded from `url`, if there is one. */
   frame(url: string): RunInPage | undefined;
   goto(url: string): Promise<void>;
+  reload(): Promise<void>;
   bringToFront(): Promise<void>;
   close(): Promise<void>;
 }
@@ -62,6 +67,14 @@ export class SiteTab implements BrowserTab {
 
   goto(url: string): Promise<void> {
     return this.page.goto(url);
+  }
+
+  reload(): Promise<void> {
+    return this.page.reload();
+  }
+
+  async pushState(path: string): Promise<void> {
+    await this.page.run((to) => history.pushState(null, "", to), path);
   }
 
   getSpec(toolServerUrl: string, keyFromSettings: string): Promise<ToolReply> {
@@ -151,6 +164,43 @@ export function popupIsReady(): boolean {
 export function toolbarPopupIsReady(): boolean {
   const [popup] = chrome.extension.getViews({ type: "popup" });
   return popup !== undefined && popup.performance.getEntriesByName("toolkey:interactive").length > 0;
+}
+
+/**
+ * Runs in the popup's page (sent as text: self-contained), best before its own scripts: the moment
+ * the list shows its first rows (at once if it already does), types the filter (if any) and clicks
+ * the button, each found by the words a user sees, and keeps how many rows were drawn then in
+ * `toolkeyTestDrawnAtAction`.
+ */
+export function actOnFirstRows({ filter, click }: FirstRowsAction): void {
+  const act = () => {
+    const drawn = document.querySelectorAll("li.entry").length;
+    if (drawn === 0) return false;
+    if (filter !== undefined) {
+      const label = [...document.querySelectorAll("label")].find(
+        (candidate) => candidate.textContent?.trim() === "Show entries containing",
+      );
+      const field = label?.control as HTMLInputElement | undefined;
+      if (field === undefined) throw new Error("no filter in the popup");
+      field.value = filter;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    const button = [...document.querySelectorAll("button")].find((candidate) => candidate.textContent?.trim() === click);
+    if (button === undefined) throw new Error(`no button "${click}" in the popup`);
+    button.click();
+    (window as unknown as { toolkeyTestDrawnAtAction: number }).toolkeyTestDrawnAtAction = drawn;
+    return true;
+  };
+  if (act()) return;
+  const observer = new MutationObserver(() => {
+    if (act()) observer.disconnect();
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
+
+/** Runs in the popup's page: how many rows were drawn when actOnFirstRows acted, or undefined before. */
+export function drawnAtAction(): number | undefined {
+  return (window as unknown as { toolkeyTestDrawnAtAction?: number }).toolkeyTestDrawnAtAction;
 }
 
 /** Runs in the popup's page: the tool-server URLs of the entries the filter leaves shown. */

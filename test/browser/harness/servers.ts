@@ -124,7 +124,9 @@ function handle(request: IncomingMessage, response: ServerResponse, site: SiteOp
     );
     return;
   }
-  if (request.method === "GET" && (path === "/" || (path.endsWith("/") && toolPrefixOf(path, tools) === undefined))) {
+  // Open WebUI serves its page at "/" and at its own routes, a chat's "/c/<id>" among them.
+  const pagePath = path === "/" || path.startsWith("/c/") || (path.endsWith("/") && toolPrefixOf(path, tools) === undefined);
+  if (request.method === "GET" && pagePath) {
     // Cross-origin isolation gives the page fine timers, for the benchmark.
     const isolation: Record<string, string> = site.isolated
       ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }
