@@ -1,6 +1,7 @@
 import type { EntryView, State } from "../core/messages.ts";
 import type { VersionCheck } from "../core/open-webui-version.ts";
 import { describeRow, drawRow, type EntryActions, type RowView, type TestShown, wordsOf } from "./entry-row.ts";
+import { markMoment } from "./timing.ts";
 
 /** What the list is drawn from: the page's state (main.ts). */
 export interface ListSource {
@@ -145,7 +146,7 @@ export function drawEntries(source: ListSource, actions: EntryActions): void {
     for (const entry of entries.slice(from, from + count)) previous = place(list, rowOf(entry, source), previous, source, actions);
     if (from + count < entries.length) setTimeout(() => drawFrom(from + count, LATER_BATCH));
     // The whole list is drawn: what the benchmark reports beside the first interactive moment.
-    else performance.mark("toolkey:list-drawn");
+    else markMoment("toolkey:list-drawn");
   };
   drawFrom(0, FIRST_BATCH);
 }

@@ -15,6 +15,7 @@ import { onImportCancel, onImportConfirm } from "./import-review.ts";
 import { drawManagedNotes } from "./managed-notes.ts";
 import { drawProblems } from "./problem-area.ts";
 import { localizePage, say } from "./say.ts";
+import { markMoment } from "./timing.ts";
 import { watchOpenWebUiVersion } from "./version-line.ts";
 
 /** Host access held when the popup opened, so Save knows what to ask for without awaiting. */
@@ -202,7 +203,7 @@ async function start(): Promise<void> {
     show(current);
   }
   // From opening to a form that works and the first rows drawn: what the benchmark reports as interactive.
-  performance.mark("toolkey:interactive");
+  markMoment("toolkey:interactive");
 }
 
 void start();
