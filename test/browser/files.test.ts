@@ -10,6 +10,7 @@ import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.t
 import { FirefoxBrowser, GECKO_ID, launchFirefox, openExtensionPage, POPUP_URL, until } from "./harness/firefox.ts";
 import { DIST } from "./harness/packages.ts";
 import { popupIsReady } from "./harness/pages.ts";
+import { waitForRule } from "./harness/rules.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
 
 // Obviously fake keys: nothing here may look like a real secret.
@@ -158,19 +159,6 @@ describe.each(Object.keys(launchers))("entries as a file in real %s", (browserNa
 
   async function storage(on: ExtensionBrowser): Promise<string> {
     return JSON.stringify(await on.evaluateInExtension("chrome.storage.local.get(null)"));
-  }
-
-  async function waitForRule(on: ExtensionBrowser, toolServerUrl: string, tabIds: number[]): Promise<void> {
-    const filter = `|${toolServerUrl}/`;
-    await expect
-      .poll(
-        async () => {
-          const rule = (await on.sessionRules()).find((candidate) => candidate.condition.urlFilter === filter);
-          return rule === undefined ? [] : [...(rule.condition.tabIds ?? [])];
-        },
-        { timeout: 10_000, interval: 50 },
-      )
-      .toEqual(tabIds);
   }
 
   async function callsWithKey(tab: BrowserTab, path: keyof typeof KEYS): Promise<void> {

@@ -5,6 +5,7 @@ import { ChromiumBrowser } from "./harness/chromium.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FirefoxBrowser } from "./harness/firefox.ts";
 import { BAD_VERSION_REPLIES, badSettingsReplies, FIXTURE_TOOL_KEYS, settingsFixture } from "./harness/open-webui-fixtures.ts";
+import { waitForRule as waitForRuleIn } from "./harness/rules.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
 
 // Obviously fake keys: nothing here may look like a real secret.
@@ -53,17 +54,8 @@ describe.each(Object.keys(launchers))("ToolKey and Open WebUI in real %s", (brow
     return log.filter((entry) => entry.port === tools.port && entry.method === method && entry.path === path).at(-1);
   }
 
-  async function waitForRule(toolServerUrl: string, tabIds: number[]): Promise<void> {
-    const filter = `|${toolServerUrl}/`;
-    await expect
-      .poll(
-        async () => {
-          const rule = (await browser.sessionRules()).find((candidate) => candidate.condition.urlFilter === filter);
-          return rule === undefined ? [] : [...(rule.condition.tabIds ?? [])].sort((a, b) => a - b);
-        },
-        { timeout: 10_000, interval: 50 },
-      )
-      .toEqual([...tabIds].sort((a, b) => a - b));
+  function waitForRule(toolServerUrl: string, tabIds: number[]): Promise<void> {
+    return waitForRuleIn(browser, toolServerUrl, tabIds);
   }
 
   async function save(popup: PopupPage, fields: { url: string; key: string; header?: string; scheme?: string }) {

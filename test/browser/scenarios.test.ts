@@ -12,6 +12,7 @@ import { bundleUrlTables } from "./harness/core-bundle.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FirefoxBrowser } from "./harness/firefox.ts";
 import { REFUSED_UPDATE } from "./harness/refused-updates.ts";
+import { waitForRule as waitForRuleIn } from "./harness/rules.ts";
 import { type LoggedRequest, makeTestCertificate, startSite, type TestSite } from "./harness/servers.ts";
 import { settingsWithEntries } from "./harness/stored-settings.ts";
 import type { Outcome } from "./harness/url-tables.ts";
@@ -95,18 +96,8 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
   }
 
   /** Waits until the entry's rule applies to exactly `tabCount` tabs (0: no rule at all). */
-  async function waitForRule(toolServerUrl: string, tabIds: number[]): Promise<void> {
-    const filter = `|${toolServerUrl}/`;
-    const want = [...tabIds].sort((a, b) => a - b);
-    await expect
-      .poll(
-        async () => {
-          const rule = (await browser.sessionRules()).find((candidate) => candidate.condition.urlFilter === filter);
-          return rule === undefined ? [] : [...(rule.condition.tabIds ?? [])].sort((a, b) => a - b);
-        },
-        { timeout: 10_000, interval: 50 },
-      )
-      .toEqual(want);
+  function waitForRule(toolServerUrl: string, tabIds: number[]): Promise<void> {
+    return waitForRuleIn(browser, toolServerUrl, tabIds);
   }
 
   /** What ToolKey keeps in storage.local under "settings", read from an extension page. */
