@@ -5,7 +5,7 @@
  * A file that is not exactly what ToolKey writes is refused whole, with a message that names the
  * entry and the field but quotes neither a key nor more than a few characters of the file.
  */
-import type { Entry } from "./entry.ts";
+import { type Entry, entryKey } from "./entry.ts";
 import { readableUrl } from "./idn.ts";
 import { type ImportInput, validateImportInput } from "./import-review.ts";
 import { displayLabel, firstRefusal } from "./open-webui-import.ts";
@@ -110,7 +110,7 @@ export function readEntriesFile(text: string): EntriesFileReading {
       return { ok: false, problem: ["fileEntryInvalid", position], detail };
     }
     const { fields } = validated;
-    const name = JSON.stringify([fields.openWebUiOrigin, fields.toolServerUrl]);
+    const name = entryKey(fields);
     const first = seen.get(name);
     if (first !== undefined) return { ok: false, problem: ["fileEntryDuplicate", position, String(first)] };
     seen.set(name, index + 1);

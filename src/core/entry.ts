@@ -80,3 +80,8 @@ export function isSameEntry(
 ): boolean {
   return a.openWebUiOrigin === b.openWebUiOrigin && a.toolServerUrl === b.toolServerUrl;
 }
+
+/** Names an entry by what makes two entries the same (isSameEntry), so that a set or map finds it in one step. */
+export function entryKey(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">): string {
+  return JSON.stringify([entry.openWebUiOrigin, entry.toolServerUrl]);
+}

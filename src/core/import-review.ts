@@ -5,7 +5,7 @@
  * The plan holds the keys it will write; the review, which is all a page ever sees, holds none.
  */
 import type { CommandResult } from "./commands.ts";
-import { type Entry, type EntryFields, type EntryInput, type ValidatedEntry, validateEntryInput } from "./entry.ts";
+import { type Entry, type EntryFields, type EntryInput, entryKey, type ValidatedEntry, validateEntryInput } from "./entry.ts";
 import { firstRefusal, type ImportCandidate, SKIPPED_TWICE, type SkippedServer } from "./open-webui-import.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { Settings } from "./settings.ts";
@@ -197,11 +197,6 @@ export function applyImport(settings: Settings, inputs: readonly ImportInput[]):
     entries.push({ id: id.value, ...fields, enabled, addKeyAnyway: false });
   }
   return { ok: true, settings: { ...settings, entries }, notices: {} };
-}
-
-/** Names an entry by what makes two entries the same (isSameEntry), so that a map finds it in one step. */
-function entryKey(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">): string {
-  return JSON.stringify([entry.openWebUiOrigin, entry.toolServerUrl]);
 }
 
 /** The ids no entry holds, smallest first, found in one pass however many are taken. */

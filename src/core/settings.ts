@@ -1,5 +1,5 @@
 import type { Entry } from "./entry.ts";
-import { isSameEntry, validateEntryInput } from "./entry.ts";
+import { entryKey, isSameEntry, validateEntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import { DEFAULT_HEADER_NAME, DEFAULT_SCHEME } from "./headers.ts";
 import { isRecord } from "./records.ts";
@@ -103,7 +103,7 @@ export function entryProblems(entries: readonly Entry[]): Map<number, UserText> 
   const seen = new Set<string>();
   for (const entry of entries) {
     const problem = problemOf(entry);
-    const name = JSON.stringify([entry.openWebUiOrigin, entry.toolServerUrl]);
+    const name = entryKey(entry);
     if (problem !== undefined) problems.set(entry.id, problem);
     else if (seen.has(name)) problems.set(entry.id, ["entryDuplicate"]);
     seen.add(name);

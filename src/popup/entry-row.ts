@@ -3,6 +3,7 @@ import { readableUrl } from "../core/idn.ts";
 import type { EntryView } from "../core/messages.ts";
 import { describeVersion, type VersionCheck, verdictOf } from "../core/open-webui-version.ts";
 import type { MessageName, UserText } from "../core/user-text.ts";
+import { element } from "./element.ts";
 import { say } from "./say.ts";
 
 export interface EntryActions {
@@ -127,13 +128,6 @@ export function describeRow(
 export function wordsOf(view: RowView): string {
   const lines = [...view.lines.map((line) => line.text), ...(view.test?.lines ?? [])];
   return [view.url, view.origin, view.keyPrefix + view.key, ...lines].join("\n").toLowerCase();
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className !== undefined) node.className = className;
-  return node;
 }
 
 /**

@@ -5,6 +5,7 @@ import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import type { MessageName, UserText } from "../core/user-text.ts";
 import { requestAccess } from "./calls.ts";
+import { element } from "./element.ts";
 import { showNotice } from "./form.ts";
 import { say } from "./say.ts";
 
@@ -12,13 +13,6 @@ type ReviewedImport = Extract<ImportReply, { ok: true }>;
 
 /** The review on screen and what its button writes (with keys: kept here, never drawn). */
 let pending: ReviewedImport | undefined;
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className !== undefined) node.className = className;
-  return node;
-}
 
 /**
  * One server of the review: its name (as Open WebUI calls it), its URL, the Open WebUI it serves when
