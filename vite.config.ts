@@ -86,7 +86,7 @@ export default defineConfig(({ command }) => ({
     outDir: command === "serve" ? resolve(root, "dist", `dev-${target}`) : outDir,
     emptyOutDir: true,
     // What minimum_chrome_version and gecko.strict_min_version promise.
-    target: ["chrome101", "firefox140"],
+    target: ["chrome102", "firefox140"],
     // Both browsers at those versions preload modules themselves; Vite's polyfill for it would be
     // dead weight in the size budget.
     modulePreload: { polyfill: false },

@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: measures ToolKey in real Chromium and real Firefox, each figure next to its floor
  * in the same run and the same browser (design.md, "Measuring speed"), and writes results.json (with
- * its `goals`), results.md and the README's table. Goals are ratios of medians, except the one the
- * issue sets in milliseconds; absolute times are reported, never judged. The only exact budget
+ * its `goals`), results.md and the table in docs/performance.md. Goals are ratios of medians,
+ * except the one the issue sets in milliseconds; absolute times are reported, never judged. The only exact budget
  * (JavaScript size) is checked by `npm test`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -931,13 +931,13 @@ function markdown(r: Results): string {
 }
 
 function writeReadmeTable(table: string): void {
-  const path = resolve(ROOT, "README.md");
+  const path = resolve(ROOT, "docs/performance.md");
   const readme = readFileSync(path, "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
-  if (from === -1 || to === -1) throw new Error("README.md lacks the bench markers");
+  if (from === -1 || to === -1) throw new Error("docs/performance.md lacks the bench markers");
   writeFileSync(path, `${readme.slice(0, from + start.length)}\n${table}${readme.slice(to)}`);
 }
 

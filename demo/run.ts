@@ -3,14 +3,18 @@
  * 0.6.0 and an mcpo-like tool server on loopback, launches Chromium with the built ToolKey, shows
  * the tool call failing with 401, saves the key through the popup, and shows it succeeding; then
  * Test on the entry, the review of an import from Open WebUI, Export and the review of an import
- * from a file, and a second Open WebUI, on 0.6.5, where ToolKey stands aside. Without a display it
- * runs headless; either way it writes the README's screenshots.
+ * from a file, and a second Open WebUI, on 0.6.5, where ToolKey stands aside for a Bearer entry and
+ * adds the X-API-Key header that no Open WebUI sends. Without a display it runs headless; either way
+ * it writes the screenshots of the README and docs/, and the images of the store listings
+ * (store/images/: screenshots of the popup over the Open WebUI tab, and the small promo tile).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { Page } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import type { BrowserContext, Page } from "playwright-core";
 import { it } from "vitest";
 import { backgroundOf, ChromiumPopup, launchChromium, POPUP_PATH, preparePackage } from "../test/browser/harness/chromium.ts";
 import type { ToolReply } from "../test/browser/harness/driver.ts";
@@ -23,6 +27,11 @@ import { render } from "../test/locales.ts";
 const DEMO_KEY = "demo-key-not-a-secret-4242";
 /** The key Open WebUI's settings hold for the same tool server: rotated there, so an import would replace ToolKey's. */
 const KEY_ROTATED_IN_OPEN_WEBUI = "demo-key-rotated-in-open-webui-5151";
+
+/** The key of the demo's second tool server, which wants it as `X-API-Key: <key>`. */
+const X_API_KEY = "demo-x-api-key-not-a-secret-7373";
+/** What the 0.6.5 Open WebUI sends that server itself: its own `Authorization: Bearer`, which the server ignores. */
+const KEY_OPEN_WEBUI_SENDS = "demo-key-open-webui-sends-not-a-secret-8484";
 
 /** The key a colleague's file of entries holds for the demo's tool server: another one than the demo's. */
 const KEY_IN_FILE = "demo-key-from-a-file-not-a-secret-6262";
@@ -78,26 +87,68 @@ function openWebUiSettings(toolsUrl: string) {
 /** Every key of the demo: none may be readable in a screenshot. */
 function demoKeys(toolsUrl: string): string[] {
   const keys = openWebUiSettings(toolsUrl).ui.toolServers.map(({ key }) => key);
-  return [DEMO_KEY, KEY_IN_FILE, ...keys.filter((key) => key !== "")];
+  return [DEMO_KEY, KEY_IN_FILE, X_API_KEY, KEY_OPEN_WEBUI_SENDS, ...keys.filter((key) => key !== "")];
+}
+
+/** The headers the X-API-Key tool server received on its last tool call. */
+interface ApiKeyCall {
+  authorization: string | undefined;
+  xApiKey: string | undefined;
+}
+
+/**
+ * A tool server that wants its key as `X-API-Key: <key>` (the harness's mcpo wants a Bearer key):
+ * open to every origin as mcpo is, 401 without the right X-API-Key, whatever Authorization says.
+ */
+async function startApiKeyToolServer(port: number, key: string, calls: ApiKeyCall[]): Promise<Server> {
+  const server = createServer((request, response) => {
+    response.setHeader("Access-Control-Allow-Origin", "*");
+    response.setHeader("Access-Control-Allow-Headers", "*");
+    response.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    if (request.method === "OPTIONS") {
+      response.writeHead(204).end();
+      return;
+    }
+    const given = request.headers["x-api-key"];
+    const xApiKey = Array.isArray(given) ? given.join(", ") : given;
+    calls.push({ authorization: request.headers.authorization, xApiKey });
+    const ok = xApiKey === key;
+    response.writeHead(ok ? 200 : 401, { "Content-Type": "application/json" });
+    response.end(ok ? '{"weather":"sunny, 21 °C"}' : '{"detail":"Missing or invalid X-API-Key header"}');
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolveListen());
+  });
+  return server;
 }
 
 const SCREENSHOTS = resolve(import.meta.dirname, "../docs/screenshots");
+const STORE = resolve(import.meta.dirname, "../store");
+const STORE_IMAGES = join(STORE, "images");
 
 function say(step: string): void {
   console.log(`\n▶ ${step}`);
 }
 
-/** Calls the tool as Open WebUI 0.6.0 does and shows the outcome in the page, for the screenshot. */
-async function callToolShown(page: Page, toolsUrl: string): Promise<ToolReply> {
-  return page.evaluate(async (url) => {
-    const owui = (window as unknown as { owui: { callTool(u: string, p: string): Promise<ToolReply> } }).owui;
-    const reply = await owui.callTool(url, "/get_current_time");
-    const shown = document.getElementById("demo-result") ?? document.body.appendChild(document.createElement("pre"));
-    shown.id = "demo-result";
-    shown.style.cssText = `font: 15px/1.5 monospace; padding: 12px; border-radius: 8px; background: ${reply.status === 200 ? "#e3f5e1" : "#fde7e4"}`;
-    shown.textContent = `POST ${url}/get_current_time\n→ ${reply.status} ${reply.body}`;
-    return reply;
-  }, toolsUrl);
+/**
+ * Calls the tool as Open WebUI does (0.6.0 without a key; 0.6.1 and later with `keyFromSettings`
+ * as `Authorization: Bearer`) and shows the outcome in the page, for the screenshot.
+ */
+async function callToolShown(page: Page, toolsUrl: string, tool = "/get_current_time", keyFromSettings?: string): Promise<ToolReply> {
+  return page.evaluate(
+    async ({ url, path, key }) => {
+      type CallTool = (u: string, p: string, params?: unknown, k?: string) => Promise<ToolReply>;
+      const owui = (window as unknown as { owui: { callTool: CallTool } }).owui;
+      const reply = await owui.callTool(url, path, undefined, key);
+      const shown = document.getElementById("demo-result") ?? document.body.appendChild(document.createElement("pre"));
+      shown.id = "demo-result";
+      shown.style.cssText = `font: 15px/1.5 monospace; padding: 12px; border-radius: 8px; background: ${reply.status === 200 ? "#e3f5e1" : "#fde7e4"}`;
+      shown.textContent = `POST ${url}${path}\n→ ${reply.status} ${reply.body}`;
+      return reply;
+    },
+    { url: toolsUrl, path: tool, key: keyFromSettings },
+  );
 }
 
 /** Signs in on the Open WebUI page as its sign-in form does: the backend sets the session cookie. */
@@ -123,6 +174,137 @@ async function screenshotPopup(page: Page, popup: ChromiumPopup, name: string, k
   await page.setViewportSize({ width: 400, height: Math.max(560, Math.ceil(bottom) + 16) });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+/** The listing's words that the store images carry: English, the language of the demo's browser. */
+interface StoreWords {
+  name: string;
+  promoTileLine: string;
+  screenshotCaptions: Record<string, string>;
+}
+
+function storeWords(): StoreWords {
+  const listing = JSON.parse(readFileSync(join(STORE, "listing.json"), "utf8")) as { languages: { en: StoreWords } };
+  return listing.languages.en;
+}
+
+/** Refuses to go on if any of `keys` is readable on `page`. */
+async function refuseKeys(page: Page, keys: readonly string[], what: string): Promise<void> {
+  // biome-ignore lint/performance/useDomNodeTextContent: what the user sees, hidden elements excluded
+  const text = await page.locator("body").innerText();
+  const shown = keys.find((key) => text.includes(key));
+  if (shown !== undefined) throw new Error(`${what} shows a key (${shown}): no screenshot of it`);
+}
+
+/** ToolKey's badge on the tab at `url` as the browser shows it, asked from the popup page, which may call extension APIs. */
+async function badgeOn(popupPage: Page, url: string): Promise<string> {
+  const text = await popupPage.evaluate(`(async () => {
+    const tab = (await chrome.tabs.query({})).find((tab) => tab.url === ${JSON.stringify(url)});
+    return tab === undefined ? "" : chrome.action.getBadgeText({ tabId: tab.id });
+  })()`);
+  return String(text);
+}
+
+/** A store screenshot is 1280 x 800: a 48 px toolbar over the tab, and the popup under it (from y = 46) at most this tall. */
+const STORE_TAB = { width: 1280, height: 752 };
+const STORE_POPUP_MAX_HEIGHT = 746;
+
+/** Runs `take` at another viewport size and puts the page's own size back afterwards. */
+async function atSize<T>(page: Page, size: { width: number; height: number }, take: () => Promise<T>): Promise<T> {
+  const before = page.viewportSize();
+  await page.setViewportSize(size);
+  try {
+    return await take();
+  } finally {
+    if (before !== null) await page.setViewportSize(before);
+  }
+}
+
+/**
+ * A store screenshot (store/screenshot.html): the Open WebUI tab, ToolKey's popup open over it as
+ * it is now, from the top of `from` (the whole popup by default) down to the bottom of `downTo`,
+ * the badge the tab really carries, and the listing's caption for `name`. Refused if a key is
+ * readable in the tab or the popup.
+ */
+async function storeScreenshot(
+  context: BrowserContext,
+  name: string,
+  {
+    tab,
+    popupPage,
+    keys,
+    from = "main",
+    downTo = "main",
+  }: { tab: Page; popupPage: Page; keys: readonly string[]; from?: string; downTo?: string },
+): Promise<void> {
+  await refuseKeys(tab, keys, "the Open WebUI tab");
+  await refuseKeys(popupPage, keys, "the popup");
+  await tab.bringToFront();
+  const tabShot = await atSize(tab, STORE_TAB, () => tab.screenshot());
+  await popupPage.bringToFront();
+  await popupPage.emulateMedia({ colorScheme: "light" });
+  const popupShot = await atSize(popupPage, { width: 400, height: 560 }, async () => {
+    const onPage = (selector: string) =>
+      popupPage.locator(selector).evaluate((node) => {
+        const box = node.getBoundingClientRect();
+        return { top: box.top + window.scrollY, bottom: box.bottom + window.scrollY };
+      });
+    const top = Math.floor((await onPage(from)).top);
+    // `main` ends with its own padding; anything inside it gets the same room below.
+    const bottom = Math.ceil((await onPage(downTo)).bottom) + (downTo === "main" ? 0 : 16);
+    await popupPage.setViewportSize({ width: 400, height: Math.min(STORE_POPUP_MAX_HEIGHT, bottom - top) });
+    await popupPage.evaluate((y) => window.scrollTo(0, y), top);
+    const shot = await popupPage.screenshot();
+    await popupPage.evaluate(() => window.scrollTo(0, 0));
+    return shot;
+  });
+  const filled = {
+    address: tab.url(),
+    badge: await badgeOn(popupPage, tab.url()),
+    caption: storeWords().screenshotCaptions[`images/${name}`],
+    tab: `data:image/png;base64,${tabShot.toString("base64")}`,
+    popup: `data:image/png;base64,${popupShot.toString("base64")}`,
+  };
+  if (filled.caption === undefined) throw new Error(`store/listing.json has no caption for images/${name}`);
+  const page = await context.newPage();
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(pathToFileURL(join(STORE, "screenshot.html")).href);
+    await page.evaluate(async (fill) => {
+      const byId = (id: string) => document.getElementById(id) as HTMLElement;
+      byId("address").textContent = fill.address;
+      byId("badge").textContent = fill.badge;
+      byId("caption").textContent = fill.caption ?? "";
+      (byId("tab") as HTMLImageElement).src = fill.tab;
+      (byId("popup") as HTMLImageElement).src = fill.popup;
+      await Promise.all([...document.images].map((image) => image.decode()));
+    }, filled);
+    await page.screenshot({ path: join(STORE_IMAGES, name) });
+  } finally {
+    await page.close();
+  }
+  await popupPage.bringToFront();
+}
+
+/** The store's small promo tile, 440 x 280 (store/promo-tile.html): the icon, the name and the listing's one line. */
+async function storePromoTile(context: BrowserContext, name: string): Promise<void> {
+  const words = storeWords();
+  const page = await context.newPage();
+  try {
+    await page.setViewportSize({ width: 440, height: 280 });
+    await page.goto(pathToFileURL(join(STORE, "promo-tile.html")).href);
+    await page.evaluate(
+      async ({ title, line }) => {
+        (document.getElementById("name") as HTMLElement).textContent = title;
+        (document.getElementById("line") as HTMLElement).textContent = line;
+        await Promise.all([...document.images].map((image) => image.decode()));
+      },
+      { title: words.name, line: words.promoTileLine },
+    );
+    await page.screenshot({ path: join(STORE_IMAGES, name) });
+  } finally {
+    await page.close();
+  }
 }
 
 /** What the popup shows in `selector`, line by line, for the printed steps. */
@@ -201,6 +383,7 @@ async function screenshotPopupIn(
 it("demo", { timeout: 5 * 60_000 }, async () => {
   const headless = process.env.DISPLAY === undefined && process.env.WAYLAND_DISPLAY === undefined;
   mkdirSync(SCREENSHOTS, { recursive: true });
+  mkdirSync(STORE_IMAGES, { recursive: true });
   const log: LoggedRequest[] = [];
   // The addresses a user knows: Open WebUI from docker on 3000 (a second one, upgraded, on 3001),
   // mcpo on 8000, whose spec is titled after the MCP server it runs, as mcpo's is.
@@ -213,6 +396,13 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
   const owuiOrigin = "http://localhost:3000";
   const upgradedOrigin = "http://localhost:3001";
   const toolsUrl = "http://localhost:8000";
+  const apiKeyCalls: ApiKeyCall[] = [];
+  const apiKeyToolsPort = 8004;
+  const apiKeyToolsUrl = `http://localhost:${apiKeyToolsPort}`;
+  const apiKeyTools = await startApiKeyToolServer(apiKeyToolsPort, X_API_KEY, apiKeyCalls).catch(async (error: unknown) => {
+    await Promise.all([owui, upgraded, tools].map((site) => site.close()));
+    throw new Error(`The demo serves on port ${apiKeyToolsPort} too: stop what uses it and run it again (${String(error)}).`);
+  });
   const keys = demoKeys(toolsUrl);
   const profile = mkdtempSync(join(tmpdir(), "toolkey-demo-"));
   // As in the tests: the loaded copy holds the two demo sites from install, so no dialog waits.
@@ -267,6 +457,7 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     console.log(`  it received Authorization: ${sent === `Bearer ${DEMO_KEY}` ? "Bearer <the key from ToolKey>" : "nothing"}`);
     await tab.screenshot({ path: join(SCREENSHOTS, "after.png") });
     if (before.status !== 401 || after.status !== 200) throw new Error(`expected 401 then 200, got ${before.status} then ${after.status}`);
+    await storeScreenshot(context, "screenshot-1-key-added.png", { tab, popupPage, keys });
 
     say("Test on the entry: ToolKey reads the tool server's spec and checks the key with a call no tool can run (an empty body).");
     await popupPage.bringToFront();
@@ -290,6 +481,7 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     }
     for (const line of review) console.log(`  ${line}`);
     await screenshotPopup(popupPage, popup, "import-review.png", keys, "#review");
+    await storeScreenshot(context, "screenshot-2-import-review.png", { tab, popupPage, keys, from: "#entry-form", downTo: "#review" });
     say("Nothing is saved until Import 3 entries is clicked; the demo clicks Cancel, so its entry keeps the key the tool server takes.");
     await popup.click("Cancel");
 
@@ -321,8 +513,9 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     await popupPage.reload();
     await popup.fill("Open WebUI address", upgradedOrigin);
     await popup.press("Tab");
-    await popup.waitForText("Open WebUI 0.6.5 sends the key itself: ToolKey stands aside here.");
-    console.log("  ToolKey says: Open WebUI 0.6.5 sends the key itself: ToolKey stands aside here.");
+    const patchedLine = render("en", ["versionPatched", "0.6.5"]);
+    await popup.waitForText(patchedLine);
+    console.log(`  ToolKey says: ${patchedLine}`);
     await popup.fill("Tool server URL", toolsUrl);
     await popup.fill("API key", DEMO_KEY);
     await popup.click("Save");
@@ -330,17 +523,66 @@ it("demo", { timeout: 5 * 60_000 }, async () => {
     console.log("  its entry: Not needed: Open WebUI 0.6.5 sends the key itself. [Add the key anyway]");
     await screenshotPopup(popupPage, popup, "stands-aside.png", keys, "#entries");
 
+    say(
+      `On the same Open WebUI 0.6.5, a tool server at ${apiKeyToolsUrl} that wants its key as X-API-Key: <key>. No Open WebUI sends that header (0.6.1 and later send only Authorization: Bearer), so ToolKey adds it on every version.`,
+    );
+    const upgradedTab = await context.newPage();
+    await upgradedTab.setViewportSize({ width: 720, height: 300 });
+    await upgradedTab.goto(`${upgradedOrigin}/`);
+    await popupPage.bringToFront();
+    await popup.fill("Open WebUI address", upgradedOrigin);
+    await popup.fill("Tool server URL", apiKeyToolsUrl);
+    await popup.fill("API key", X_API_KEY);
+    await popup.fill("Header name", "X-API-Key");
+    await popup.fill("Scheme", "");
+    await popup.click("Save");
+    const apiKeyEntry = popupPage.locator("li.entry").filter({ hasText: apiKeyToolsUrl });
+    const addsHeader = "Open WebUI 0.6.5 sends only Authorization: Bearer; ToolKey adds X-API-Key";
+    await apiKeyEntry.getByText(addsHeader).waitFor();
+    await apiKeyEntry.getByText("Active in 1 Open WebUI tab.").waitFor();
+    console.log(`  its entry: ${addsHeader}: <key>. Active in 1 Open WebUI tab.`);
+    console.log("  beside it, the Bearer entry of the same Open WebUI: Not needed: Open WebUI 0.6.5 sends the key itself.");
+
+    say("Open WebUI 0.6.5 calls that tool with its own Authorization: Bearer, which this server ignores; ToolKey's rule adds X-API-Key:");
+    await upgradedTab.bringToFront();
+    const apiKeyReply = await callToolShown(upgradedTab, apiKeyToolsUrl, "/get_weather", KEY_OPEN_WEBUI_SENDS);
+    const received = apiKeyCalls.at(-1);
+    console.log(`  the tool server answers ${apiKeyReply.status}: ${apiKeyReply.body}`);
+    const pageKeyKept = received?.authorization === `Bearer ${KEY_OPEN_WEBUI_SENDS}`;
+    console.log(`  it received Authorization: ${pageKeyKept ? "the page's own Bearer key, untouched" : String(received?.authorization)}`);
+    console.log(`  and X-API-Key: ${received?.xApiKey === X_API_KEY ? "<the key from ToolKey>" : "nothing"}`);
+    if (apiKeyReply.status !== 200 || !pageKeyKept) {
+      throw new Error(`expected 200 with the page's own Authorization kept, got ${apiKeyReply.status}, ${String(received?.authorization)}`);
+    }
+
+    say("For the picture, the 0.6.0 Open WebUI's entry is removed: the popup shows the two entries of the 0.6.5 Open WebUI.");
+    await popupPage.bringToFront();
+    const firstEntry = popupPage.locator("li.entry").filter({ hasText: `from ${owuiOrigin}` });
+    await firstEntry.getByRole("button", { name: `Remove ${toolsUrl}` }).click();
+    await firstEntry.waitFor({ state: "detached" });
+    // A fresh popup: the form drawn as it opens, not as the last Save left it.
+    await popupPage.reload();
+    await apiKeyEntry.getByText("Active in 1 Open WebUI tab.").waitFor();
+    await screenshotPopup(popupPage, popup, "other-header.png", keys, "#entries");
+    // As the popup opens over the 0.6.5 tab: its address filled in, and the version line under it.
+    await popup.fill("Open WebUI address", upgradedOrigin);
+    await popup.press("Tab");
+    await popup.waitForText(patchedLine);
+    await storeScreenshot(context, "screenshot-3-stands-aside.png", { tab: upgradedTab, popupPage, keys });
+    await storePromoTile(context, "small-promo-tile.png");
+
     say("The same popup in a browser set to Chinese (zh-CN): every text comes from ToolKey's _locales.");
     ensureChineseFont();
     await screenshotPopupIn("zh-CN", "zh_CN", extension, headless, owuiOrigin, toolsUrl);
 
     say(
-      `Screenshots written to ${SCREENSHOTS}: before.png, version-line.png, popup-light.png, popup-dark.png, full-tab.png, after.png, test-result.png, import-review.png, import-file-review.png, stands-aside.png, popup-zh_CN-light.png.`,
+      `Screenshots written to ${SCREENSHOTS}: before.png, version-line.png, popup-light.png, popup-dark.png, full-tab.png, after.png, test-result.png, import-review.png, import-file-review.png, stands-aside.png, other-header.png, popup-zh_CN-light.png; and to ${STORE_IMAGES}, for the store listings: screenshot-1-key-added.png, screenshot-2-import-review.png, screenshot-3-stands-aside.png (1280 x 800), small-promo-tile.png (440 x 280).`,
     );
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
     rmSync(extension, { recursive: true, force: true });
     await Promise.all([owui, upgraded, tools].map((site) => site.close()));
+    await new Promise((resolveClose) => apiKeyTools.close(resolveClose));
   }
 });

@@ -1,6 +1,5 @@
 import browser, { type Runtime } from "webextension-polyfill";
 import { isRequest } from "../core/messages.ts";
-import { httpOriginOf } from "../core/urls.ts";
 import { createEngine } from "./engine.ts";
 import { realBrowser } from "./port.ts";
 import { createRequestHandler } from "./requests.ts";
@@ -18,7 +17,14 @@ function isOwnPage(sender: Runtime.MessageSender): boolean {
 // that the events wake the background.
 browser.runtime.onInstalled.addListener(() => void engine.start());
 browser.runtime.onStartup.addListener(() => void engine.start());
-browser.permissions.onAdded.addListener(() => void engine.permissionsChanged());
+// The backstop of a retry whose timer died with a stopped background: waking is the retry.
+browser.alarms.onAlarm.addListener(() => void engine.start());
+browser.permissions.onAdded.addListener(() => {
+  engine
+    .permissionsChanged()
+    .then(() => requests.checkUnread(true))
+    .catch(() => undefined);
+});
 browser.permissions.onRemoved.addListener(() => void engine.permissionsChanged());
 browser.tabs.onRemoved.addListener((tabId) => void engine.tabRemoved(tabId));
 browser.tabs.onReplaced.addListener(() => void engine.tabReplaced());
@@ -28,9 +34,12 @@ browser.tabs.onUpdated.addListener((tabId, change, tab) => {
   // as the tab leaving and bring every rule down and up again (measured by the benchmark).
   if (change.status === undefined && change.url === undefined) return;
   // No URL on the tab means it moved to a page the extension cannot see: it has left the Open
-  // WebUI, and the engine drops it from the rules at once.
-  void engine.tabUpdated(tabId, change, tab.url);
-  if (change.status === "loading") checkVersionOnLoad(tab.url).catch(() => undefined);
+  // WebUI, and the engine drops it from the rules at once. A saved Open WebUI's page that really loaded has its version read again, so that an upgrade
+  // (or a downgrade) takes effect from this load on, both ways.
+  engine
+    .tabUpdated(tabId, change, tab)
+    .then((loaded) => (loaded === undefined ? undefined : requests.checkVersionOf(loaded)))
+    .catch(() => undefined);
 });
 // A policy change (Chromium re-reads its policy files while it runs) applies without a restart.
 browser.storage.onChanged.addListener((_changes, area) => {
@@ -40,22 +49,16 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   isRequest(message) && isOwnPage(sender) ? requests.handle(message) : undefined,
 );
 
-/**
- * A saved Open WebUI's page is loading: read its version again, so that an upgrade (or a
- * downgrade) takes effect from this load on, both ways.
- */
-async function checkVersionOnLoad(url: string | undefined): Promise<void> {
-  const origin = httpOriginOf(url);
-  if (origin !== undefined && (await engine.savesOrigin(origin))) await requests.checkVersionOf(origin);
-}
-
 /** Takes in the organisation's policy; an Open WebUI it newly names has its version read, as on a save. */
 async function readManaged(): Promise<void> {
-  for (const origin of await engine.readManaged()) void requests.checkVersionOf(origin).catch(() => undefined);
+  await engine.readManaged();
+  await requests.checkUnread();
 }
 
 // Green, the colour of "working", for the badge that marks a tab where ToolKey adds a key.
 browser.action.setBadgeBackgroundColor({ color: "#1a7f37" }).catch(() => undefined);
 
 void engine.start();
-void readManaged();
+// An entry whose Open WebUI was never checked (saved just before the background stopped) gets its check.
+requests.checkUnread().catch(() => undefined);
+readManaged().catch(() => undefined);

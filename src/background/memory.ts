@@ -1,8 +1,9 @@
+import type { World } from "../core/decision.ts";
 import type { Entry } from "../core/entry.ts";
-import { coversSameUrls, type ManagedPolicy, NO_POLICY } from "../core/managed.ts";
-import { parseVersionChecks, type VersionChecks } from "../core/open-webui-version.ts";
+import { type ManagedPolicy, NO_POLICY, parseManagedPolicy } from "../core/managed.ts";
+import { parseVersionBook, type VersionBook } from "../core/open-webui-version.ts";
 import { patternCovers } from "../core/permissions.ts";
-import { isOwnedRuleId, patternsOf, type Tab } from "../core/rules.ts";
+import { groupTabsByOrigin, isOwnedRuleId, patternsOf, type Tab } from "../core/rules.ts";
 import { emptySettings, entryProblems, type LoadedSettings, parseSettings } from "../core/settings.ts";
 import type { UserText } from "../core/user-text.ts";
 import type { BrowserPort } from "./port.ts";
@@ -13,13 +14,16 @@ import type { BrowserPort } from "./port.ts";
  */
 export interface Memory {
   loaded: LoadedSettings;
-  /** What the organisation set through browser policy; none until the browser has answered. */
+  /**
+   * What the organisation set through browser policy: the browser's last answer, kept for the
+   * session so that a wake starts from it; none after a browser start until the browser answers.
+   */
   managed: ManagedPolicy;
   /** The Open WebUI origins the entries name: only their tabs matter to the rules. */
   origins: Set<string>;
   /** Why a stored entry cannot have a rule, by entry id: derived from the entries on every write. */
   problems: Map<number, UserText>;
-  versions: VersionChecks;
+  versions: VersionBook;
   /** The host-access patterns the browser lists as held. */
   held: string[];
   /** The entries' patterns that `held` covers: what hasAccess is asked against. */
@@ -57,7 +61,7 @@ export function tabMap(tabs: readonly Tab[]): Map<number, string | undefined> {
   return new Map(tabs.flatMap((tab) => (tab.id === undefined || tab.id < 0 ? [] : [[tab.id, tab.url] as const])));
 }
 
-export function tabList(memory: Memory): Tab[] {
+function tabList(memory: Memory): Tab[] {
   return [...memory.tabs].map(([id, url]) => ({ id, url }));
 }
 
@@ -73,33 +77,48 @@ export function takeManaged(memory: Memory, managed: ManagedPolicy): void {
   derive(memory);
 }
 
-/**
- * What follows from the entries. A user entry that shares a URL with a managed entry of the same
- * Open WebUI gets no rule: the organisation's wins (design.md, "Managed entries win").
- */
+/** What follows from the entries. */
 function derive(memory: Memory): void {
   const entries = entriesOf(memory);
   memory.origins = new Set(entries.map((entry) => entry.openWebUiOrigin));
   memory.problems = entryProblems(userEntriesOf(memory));
-  for (const entry of userEntriesOf(memory)) {
-    if (!memory.problems.has(entry.id) && memory.managed.entries.some((managed) => coversSameUrls(managed, entry))) {
-      memory.problems.set(entry.id, ["entryManagedCovers"]);
-    }
-  }
   memory.granted = grantedPatterns(entries, memory.held);
   const ids = new Set(entries.map((entry) => entry.id));
   for (const id of memory.errors.keys()) if (!ids.has(id)) memory.errors.delete(id);
 }
 
-/** Reads everything once: storage, held access, open tabs and the rules the browser holds. */
+/** Everything the decision of each entry is made from (core/decision.ts). */
+export function worldOf(memory: Memory): World {
+  return {
+    tabsByOrigin: groupTabsByOrigin(tabList(memory)),
+    granted: memory.granted,
+    versions: memory.versions,
+    policy: memory.managed,
+    problems: memory.problems,
+    refused: memory.errors,
+    rulesFailed: memory.rulesProblem !== undefined,
+  };
+}
+
+/**
+ * Reads everything once, before the first reconcile of a wake (design.md, "A wake starts from
+ * everything"): settings, versions, the last policy answer of this browser session, held access,
+ * open tabs and the rules the browser holds.
+ */
 export async function loadMemory(port: BrowserPort): Promise<Memory> {
-  const [stored, held, tabs, rules] = await Promise.all([port.readStorage(), port.grantedOrigins(), port.openTabs(), port.sessionRules()]);
+  const [stored, policy, held, tabs, rules] = await Promise.all([
+    port.readStorage(),
+    port.readKeptPolicy(),
+    port.grantedOrigins(),
+    port.openTabs(),
+    port.sessionRules(),
+  ]);
   const memory: Memory = {
     loaded: { ok: true, settings: emptySettings() },
-    managed: NO_POLICY,
+    managed: policy === undefined ? NO_POLICY : parseManagedPolicy(policy.value),
     origins: new Set(),
     problems: new Map(),
-    versions: parseVersionChecks(stored.versions),
+    versions: parseVersionBook(stored.versions),
     held,
     granted: new Set(),
     tabs: tabMap(tabs),

@@ -1,12 +1,19 @@
 import browser from "webextension-polyfill";
 import type { State, StateBroadcast } from "../core/messages.ts";
-import type { VersionChecks } from "../core/open-webui-version.ts";
+import type { VersionBook } from "../core/open-webui-version.ts";
+import { isRecord } from "../core/records.ts";
 import type { HeaderRule, Tab } from "../core/rules.ts";
 import { SETTINGS_KEY, type Settings } from "../core/settings.ts";
 import type { MessageName } from "../core/user-text.ts";
 
-/** Where the last answer of each saved Open WebUI's `/api/version` is kept. */
-export const VERSIONS_KEY = "openWebUiVersions";
+/** Where what ToolKey knows of each saved Open WebUI's version is kept. */
+const VERSIONS_KEY = "openWebUiVersions";
+
+/** Where the browser's last answer about the organisation's policy is kept for the session (storage.session). */
+const KEPT_POLICY_KEY = "managedPolicy";
+
+/** The alarm that wakes a stopped background to retry a failed reconcile. */
+const RETRY_ALARM = "toolkey-retry";
 
 /**
  * Every browser call the background makes to keep the rules, in one place: the engine is given this
@@ -21,7 +28,10 @@ export interface BrowserPort {
    * answers only some seconds after it starts: never wait for it before applying the user's rules.
    */
   readManaged(): Promise<unknown>;
-  writeVersions(versions: VersionChecks): Promise<void>;
+  /** The last policy answer kept this browser session; undefined before the first since the browser started. */
+  readKeptPolicy(): Promise<{ value: unknown } | undefined>;
+  keepPolicy(value: unknown): Promise<void>;
+  writeVersions(versions: VersionBook): Promise<void>;
   /** The host-access patterns held, as the browser lists them. */
   grantedOrigins(): Promise<string[]>;
   openTabs(): Promise<Tab[]>;
@@ -32,8 +42,13 @@ export interface BrowserPort {
   markTab(tabId: number, on: boolean): Promise<void>;
   /** Tells every open extension page the new state; nobody listening is fine. */
   broadcast(state: State): void;
-  /** Runs `task` after `ms`: the retry after a failed reconcile. */
+  /** Runs `task` after `ms`: the retry after a failed reconcile, while the background lives. */
   later(task: () => void, ms: number): void;
+  /**
+   * Wakes the background after at least `ms` even if it was stopped meanwhile (an alarm: the
+   * backstop for a retry whose timer dies with the background); undefined cancels it.
+   */
+  wakeAfter(ms: number | undefined): Promise<void>;
 }
 
 const message = (name: MessageName) => browser.i18n.getMessage(name);
@@ -46,6 +61,11 @@ export const realBrowser: BrowserPort = {
   writeSettings: (settings) => browser.storage.local.set({ [SETTINGS_KEY]: settings }),
   // Firefox rejects when no policy names ToolKey: that is no policy.
   readManaged: () => browser.storage.managed.get().catch(() => undefined),
+  async readKeptPolicy() {
+    const kept = (await browser.storage.session.get(KEPT_POLICY_KEY))[KEPT_POLICY_KEY];
+    return isRecord(kept) ? { value: kept.value } : undefined;
+  },
+  keepPolicy: (value) => browser.storage.session.set({ [KEPT_POLICY_KEY]: value === undefined ? {} : { value } }),
   writeVersions: (versions) => browser.storage.local.set({ [VERSIONS_KEY]: versions }),
   grantedOrigins: async () => (await browser.permissions.getAll()).origins ?? [],
   openTabs: () => browser.tabs.query({}),
@@ -63,4 +83,9 @@ export const realBrowser: BrowserPort = {
     browser.runtime.sendMessage(broadcast).catch(() => undefined);
   },
   later: (task, ms) => void setTimeout(task, ms),
+  async wakeAfter(ms) {
+    if (ms === undefined) await browser.alarms.clear(RETRY_ALARM);
+    // Chromium fires no alarm sooner than 30 s.
+    else await browser.alarms.create(RETRY_ALARM, { when: Date.now() + Math.max(ms, 30_000) });
+  },
 };

@@ -10,6 +10,3 @@ export function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
     return result;
   };
 }
-
-/** Every settings write and every rule update goes through this one queue. */
-export const serial = createSerialQueue();

@@ -2,7 +2,7 @@ import type { Command } from "../core/commands.ts";
 import { readEntriesFile, writeEntriesFile } from "../core/entries-file.ts";
 import { importInputs, planImport, reviewOf } from "../core/import-review.ts";
 import type { CommandReply, ExportReply, ImportReply, Request, RevealReply, State, TestReply, VersionReply } from "../core/messages.ts";
-import type { VersionCheck } from "../core/open-webui-version.ts";
+import type { VersionCheck, VersionKnowledge } from "../core/open-webui-version.ts";
 import { parseOpenWebUiAddress } from "../core/urls.ts";
 import { runConnectionTest } from "./connection-test.ts";
 import type { Engine } from "./engine.ts";
@@ -13,11 +13,23 @@ type Reply = State | CommandReply | RevealReply | VersionReply | ImportReply | T
 
 /** Answers the requests of ToolKey's own pages; settings and rules change only through the engine. */
 export function createRequestHandler(engine: Engine) {
-  /** Reads a saved Open WebUI's version and keeps it; the engine brings the rules in line. */
-  async function checkVersionOf(origin: string): Promise<VersionCheck> {
+  /**
+   * Reads an Open WebUI's version; when an entry names it, the engine keeps what it learns and
+   * brings the rules in line. Resolves to the check and what ToolKey now knows of that Open WebUI.
+   */
+  async function checkVersionOf(origin: string): Promise<{ check: VersionCheck; known?: VersionKnowledge }> {
     const check = await fetchVersion(origin);
-    await engine.keepVersion(origin, check);
-    return check;
+    const known = await engine.learnVersion(origin, check, Date.now());
+    return known === undefined ? { check } : { check, known };
+  }
+
+  /**
+   * Checks every Open WebUI an entry names whose version was never checked (its entries wait for
+   * it); with `orUnknown`, also those whose checks all failed: access just granted lets a check
+   * send the cookies a sign-in proxy in front of Open WebUI wants.
+   */
+  async function checkUnread(orUnknown = false): Promise<void> {
+    await Promise.all((await engine.originsToCheck(orUnknown)).map(checkVersionOf));
   }
 
   async function command(command: Command): Promise<CommandReply> {
@@ -31,7 +43,7 @@ export function createRequestHandler(engine: Engine) {
   async function checkVersion(address: string): Promise<VersionReply> {
     const origin = parseOpenWebUiAddress(address);
     if (!origin.ok) return { ok: false };
-    return { ok: true, origin: origin.value, check: await checkVersionOf(origin.value) };
+    return { ok: true, origin: origin.value, ...(await checkVersionOf(origin.value)) };
   }
 
   async function test(id: number): Promise<TestReply> {
@@ -64,6 +76,7 @@ export function createRequestHandler(engine: Engine) {
 
   return {
     checkVersionOf,
+    checkUnread,
     handle(request: Request): Promise<Reply> {
       switch (request.type) {
         case "getState":

@@ -1,4 +1,5 @@
-import { readVersionReply, type VersionCheck } from "../core/open-webui-version.ts";
+import { MAX_VERSION_REPLY_BYTES, readVersionReply, type VersionCheck } from "../core/open-webui-version.ts";
+import { readUrl } from "./read-url.ts";
 
 /** A version reply takes milliseconds; a server that holds it longer is as good as silent. */
 const VERSION_TIMEOUT_MS = 8000;
@@ -6,9 +7,10 @@ const VERSION_TIMEOUT_MS = 8000;
 const inFlight = new Map<string, Promise<VersionCheck>>();
 
 /**
- * Asks an Open WebUI for its version, without credentials: the endpoint needs none in any version.
- * The background's own requests carry no tab id, so ToolKey's rules never touch this one. Checks of
- * the same origin that overlap share one request.
+ * Asks an Open WebUI for its version. The endpoint needs no sign-in in any version of Open WebUI,
+ * but the browser's cookies for that origin go along, so that a sign-in proxy in front of it lets
+ * the request through. The background's own requests carry no tab id, so ToolKey's rules never
+ * touch this one. Checks of the same origin that overlap share one request.
  */
 export function fetchVersion(origin: string): Promise<VersionCheck> {
   let pending = inFlight.get(origin);
@@ -19,15 +21,26 @@ export function fetchVersion(origin: string): Promise<VersionCheck> {
   return pending;
 }
 
+/**
+ * With cookies first; without them when that fails at the network level. Before the user grants
+ * host access (the Save that asks for it starts this check), a request with cookies is a CORS
+ * request, and Open WebUI's `Access-Control-Allow-Origin: *` refuses it: measured in Firefox ESR
+ * 153, where it read as "no answer" and the new entry then replaced a patched Open WebUI's key.
+ */
 async function ask(origin: string): Promise<VersionCheck> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), VERSION_TIMEOUT_MS);
-  try {
-    const response = await fetch(`${origin}/api/version`, { credentials: "omit", cache: "no-store", signal: abort.signal });
-    return readVersionReply({ status: response.status, body: await response.text() });
-  } catch {
-    return readVersionReply(undefined);
-  } finally {
-    clearTimeout(timer);
+  const read = (credentials: "include" | "omit") =>
+    readUrl(`${origin}/api/version`, { credentials, timeoutMs: VERSION_TIMEOUT_MS, maxBytes: MAX_VERSION_REPLY_BYTES });
+  let reply = await read("include");
+  if (!reply.ok && reply.why === "network") reply = await read("omit");
+  if (reply.ok) return readVersionReply({ status: reply.status, body: reply.body });
+  switch (reply.why) {
+    // A proxy sending us to its sign-in page: what would answer there is not Open WebUI.
+    case "redirect":
+      return { unknown: "notJson" };
+    case "tooLarge":
+      return { unknown: "notVersion" };
+    case "network":
+    case "timeout":
+      return readVersionReply(undefined);
   }
 }

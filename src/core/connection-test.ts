@@ -1,3 +1,4 @@
+import type { ReadFailure } from "./read-failure.ts";
 import { isRecord } from "./records.ts";
 import { isUnderPath, pathOf } from "./urls.ts";
 import type { UserText } from "./user-text.ts";
@@ -55,17 +56,25 @@ export function isBlockedAsMixedContent(openWebUiOrigin: string, toolServerUrl: 
   return !(/(^|\.)localhost\.?$/.test(host) || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "[::1]");
 }
 
-/** A spec's title as plain text: control and direction-changing characters gone, spaces collapsed, capped. */
-export function sanitiseTitle(raw: unknown): string {
+/**
+ * A spec's title as plain text: each secret hidden (a server that echoes the key it was sent must
+ * not put it on screen), control and direction-changing characters gone, spaces collapsed, capped.
+ */
+export function sanitiseTitle(raw: unknown, secrets: readonly string[] = []): string {
   if (typeof raw !== "string") return "";
+  let redacted = raw;
+  for (const secret of secrets) if (secret !== "") redacted = redacted.replaceAll(secret, "•••");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-  const text = raw.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+/g, " ");
+  const text = redacted.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+/g, " ");
   const chars = [...text.replace(/\s+/g, " ").trim()];
   return chars.length > MAX_TITLE_LENGTH ? `${chars.slice(0, MAX_TITLE_LENGTH - 1).join("")}…` : chars.join("");
 }
 
-/** Reads a parsed `openapi.json`: its title, its number of tools and the operation that can check the key. */
-export function readSpec(document: unknown, toolServerUrl: string): ReadSpec {
+/**
+ * Reads a parsed `openapi.json`: its title (with `secrets` hidden), its number of tools and the
+ * operation that can check the key.
+ */
+export function readSpec(document: unknown, toolServerUrl: string, secrets: readonly string[] = []): ReadSpec {
   if (!isRecord(document) || !isRecord(document.paths) || (typeof document.openapi !== "string" && typeof document.swagger !== "string")) {
     return { ok: false };
   }
@@ -83,7 +92,7 @@ export function readSpec(document: unknown, toolServerUrl: string): ReadSpec {
     }
   }
   const info = isRecord(document.info) ? document.info : {};
-  const spec = { title: sanitiseTitle(info.title), toolCount };
+  const spec = { title: sanitiseTitle(info.title, secrets), toolCount };
   return keyCheck === undefined ? { ok: true, spec } : { ok: true, spec, keyCheck };
 }
 
@@ -145,12 +154,26 @@ export function keyStatusReport(status: number, spec?: SpecSummary): ConnectionR
   return report("unknown", ["testUnexpectedStatus", String(status)]);
 }
 
-/** Why a request produced no status: the timeout's abort, or anything else the network threw. */
-export function failureReport(error: unknown, toolServerUrl: string): ConnectionReport {
+/**
+ * Why a request of a test (to `requestUrl`) brought no reply to judge, as the background's reader
+ * reports it. Only the spec is read with a size cap, so only the spec can be too large.
+ */
+export function failureReport(why: ReadFailure, requestUrl: string, toolServerUrl: string, spec?: SpecSummary): ConnectionReport {
   const url = new URL(toolServerUrl);
-  if (error instanceof Error && error.name === "AbortError") return fail(["testTimeout", url.host, String(TEST_TIMEOUT_MS / 1000)]);
-  // A certificate the browser does not trust fails exactly like a server that is down.
-  return fail(url.protocol === "https:" ? ["testUnreachableHttps", url.host, specUrlOf(toolServerUrl)] : ["testUnreachable", url.host]);
+  switch (why) {
+    case "redirect":
+      return fail(["testRedirect", requestUrl], spec);
+    case "tooLarge":
+      return fail(["testSpecTooLarge", String(MAX_SPEC_BYTES / 1024 / 1024)], spec);
+    case "timeout":
+      return fail(["testTimeout", url.host, String(TEST_TIMEOUT_MS / 1000)], spec);
+    case "network":
+      // A certificate the browser does not trust fails exactly like a server that is down.
+      return fail(
+        url.protocol === "https:" ? ["testUnreachableHttps", url.host, specUrlOf(toolServerUrl)] : ["testUnreachable", url.host],
+        spec,
+      );
+  }
 }
 
 /**

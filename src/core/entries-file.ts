@@ -14,8 +14,8 @@ import { MAX_ENTRIES } from "./rules.ts";
 import type { UserText } from "./user-text.ts";
 
 export const ENTRIES_FILE_NAME = "toolkey-entries.json";
-export const ENTRIES_FILE_FORMAT = "toolkey-entries";
-export const ENTRIES_FILE_VERSION = 1;
+const ENTRIES_FILE_FORMAT = "toolkey-entries";
+const ENTRIES_FILE_VERSION = 1;
 /** Far above 5,000 entries with keys (about 2 MB); the page checks a file's size before reading it. */
 export const MAX_ENTRIES_FILE_BYTES = 10 * 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import type { FieldMessages } from "./fields.ts";
+import type { FieldMessages, Parsed } from "./fields.ts";
 import { parseHeaderName, parseKey, parseScheme } from "./headers.ts";
 import { checkToolServerAgainstOpenWebUi, parseOpenWebUiAddress, parseToolServerUrl } from "./urls.ts";
 
@@ -35,13 +35,18 @@ export type EntryFields = Omit<Entry, "id" | "enabled" | "addKeyAnyway">;
 
 export type ValidatedEntry = { ok: true; fields: EntryFields; notices: FieldMessages } | { ok: false; errors: FieldMessages };
 
-/** Validates every field and reports all problems at once, each beside its own field. */
-export function validateEntryInput(input: EntryInput): ValidatedEntry {
+/**
+ * Validates every field and reports all problems at once, each beside its own field. With
+ * `keyMayStayEmpty` (a save that may keep an entry's key), a key field left empty is valid and
+ * gives an empty key, for the caller to fill or refuse.
+ */
+export function validateEntryInput(input: EntryInput, { keyMayStayEmpty = false } = {}): ValidatedEntry {
   const openWebUi = parseOpenWebUiAddress(input.openWebUiAddress);
   const toolServer = parseToolServerUrl(input.toolServerUrl);
   const headerName = parseHeaderName(input.headerName);
   const scheme = parseScheme(input.scheme);
-  const key = parseKey(input.key, scheme.ok ? scheme.value : "");
+  const key: Parsed<string> =
+    keyMayStayEmpty && input.key.trim() === "" ? { ok: true, value: "" } : parseKey(input.key, scheme.ok ? scheme.value : "");
 
   const errors: FieldMessages = {};
   if (!openWebUi.ok) errors.openWebUi = openWebUi.error;
@@ -79,6 +84,14 @@ export function isSameEntry(
   b: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">,
 ): boolean {
   return a.openWebUiOrigin === b.openWebUiOrigin && a.toolServerUrl === b.toolServerUrl;
+}
+
+/** Whether an entry still joins the same Open WebUI to the same tool-server origin: its key may stay with it. */
+export function keepsHosts(
+  a: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">,
+  b: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">,
+): boolean {
+  return a.openWebUiOrigin === b.openWebUiOrigin && new URL(a.toolServerUrl).origin === new URL(b.toolServerUrl).origin;
 }
 
 /** Names an entry by what makes two entries the same (isSameEntry), so that a set or map finds it in one step. */

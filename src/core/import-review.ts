@@ -9,6 +9,7 @@ import { type Entry, type EntryFields, type EntryInput, entryKey, type Validated
 import { firstRefusal, type ImportCandidate, SKIPPED_TWICE, type SkippedServer } from "./open-webui-import.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { Settings } from "./settings.ts";
+import type { UserText } from "./user-text.ts";
 
 /**
  * What an import writes for one entry. From a file, the key may be empty: the entry it names keeps
@@ -69,6 +70,8 @@ export interface ImportReview {
   skipped: SkippedServer[];
   /** How many entries the import button writes: the additions and the changes. */
   count: number;
+  /** Said before the lists: what of the source was left unread (Open WebUI lists more servers than ToolKey reads). */
+  notice?: UserText;
 }
 
 /**
@@ -115,8 +118,11 @@ export function planImport(
   return plan;
 }
 
-/** The review of a plan, for the page: built field by field, so that no key can come along. */
-export function reviewOf(plan: ImportPlan): ImportReview {
+/**
+ * The review of a plan, for the page: built field by field, so that no key can come along.
+ * `notice` comes from reading the source, which already made it fit to show.
+ */
+export function reviewOf(plan: ImportPlan, notice?: UserText): ImportReview {
   const server = ({ label, fields }: { label: string; fields: EntryFields }): ReviewedServer => ({
     label,
     openWebUiOrigin: fields.openWebUiOrigin,
@@ -142,6 +148,7 @@ export function reviewOf(plan: ImportPlan): ImportReview {
     })),
     skipped: plan.skipped.map(({ label, reason }) => ({ label, reason })),
     count: plan.add.length + plan.change.length,
+    ...(notice === undefined ? {} : { notice }),
   };
 }
 

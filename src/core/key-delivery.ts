@@ -1,8 +1,9 @@
 /**
  * ToolKey's promise as a function: for the saved entries and one request a browser is about to send,
- * which entry's header the request must carry, or none. It is written from the README ("What ToolKey
- * promises", "What it cannot do"), not from the rule compiler: test/browser/matcher.test.ts asks each
- * browser's own matcher about thousands of generated requests and holds its answer against this one.
+ * which entry's header the request must carry, or none. It is written from the promises'
+ * wording (docs/promises.md, and the README's "What it cannot do"), not from the decision or the
+ * rule compiler: test/browser/matcher.test.ts asks each browser's own matcher about thousands of
+ * generated requests and holds its answer against this one.
  */
 import type { Entry } from "./entry.ts";
 import { OPEN_WEBUI_OWN_PATHS, originPattern } from "./urls.ts";
@@ -37,12 +38,15 @@ export interface RequestToSend {
   type: ResourceType;
 }
 
-/** What else decides: the host access granted, and the Open WebUIs known to send keys themselves. */
+/** What else decides: the host access granted, and what each Open WebUI said its version is. */
 export interface Circumstances {
   /** Host-access patterns held (`scheme://host/*`). */
   granted: ReadonlySet<string>;
-  /** Origins of the Open WebUIs that send keys themselves (0.6.1 and later). */
-  sendingKeys: ReadonlySet<string>;
+  /**
+   * By Open WebUI origin: the version it last reported ("0.6.5"), or "unreadable" where it was
+   * asked and never answered with one. An origin not listed was never asked.
+   */
+  openWebUiVersions: Readonly<Record<string, string>>;
 }
 
 export interface PromisedHeader {
@@ -76,7 +80,12 @@ const NOTHING: PromisedHeaders = { headers: [] };
  *   entries with different header names each add their own.
  * - Nowhere else: not from another tab, another origin's frame or no tab at all; never to the
  *   entry's Open WebUI's own API (as its server reads the path, escapes decoded); nothing from an
- *   entry that is disabled, lacks host access, or stands aside because its Open WebUI sends keys.
+ *   entry that is disabled or lacks host access.
+ * - Out of the way: where Open WebUI sends the same header itself (0.6.1 and later send
+ *   `Authorization: Bearer <key>`, the header name and scheme in any case), nothing is added unless
+ *   the entry says to add it anyway. Any other header, or `Authorization` with another scheme or
+ *   none, is something no Open WebUI sends: added on every version. Before an Open WebUI's version
+ *   has been asked, nothing is added; where it could not be read, the key is added as for 0.6.0.
  */
 export function promisedHeaders(entries: readonly Entry[], request: RequestToSend, circumstances: Circumstances): PromisedHeaders {
   if (request.type !== "xmlhttprequest" || request.tabOrigin === undefined || request.initiator === undefined) return NOTHING;
@@ -112,10 +121,21 @@ function parse(url: string): URL | undefined {
   }
 }
 
-function isActive(entry: Entry, { granted, sendingKeys }: Circumstances): boolean {
-  const standsAside = sendingKeys.has(entry.openWebUiOrigin) && !entry.addKeyAnyway;
+function isActive(entry: Entry, { granted, openWebUiVersions }: Circumstances): boolean {
+  const version = openWebUiVersions[entry.openWebUiOrigin];
+  if (version === undefined) return false;
+  const sameHeader = entry.headerName.toLowerCase() === "authorization" && entry.scheme.toLowerCase() === "bearer";
+  const outOfTheWay = sameHeader && sendsKeyItself(version) && !entry.addKeyAnyway;
   const hasAccess = granted.has(originPattern(entry.openWebUiOrigin)) && granted.has(originPattern(entry.toolServerUrl));
-  return entry.enabled && !standsAside && hasAccess;
+  return entry.enabled && !outOfTheWay && hasAccess;
+}
+
+/** Open WebUI 0.6.1 or later: three numbers compared with 0.6.1, a suffix after them ignored. */
+function sendsKeyItself(version: string): boolean {
+  const numbers = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (numbers === null) return false;
+  const [major, minor, patch] = numbers.slice(1).map(Number) as [number, number, number];
+  return major > 0 || minor > 6 || (minor === 6 && patch >= 1);
 }
 
 /** The saved URL followed by "/": the same origin, and the path at or under the saved one at a "/" boundary. */

@@ -38,9 +38,10 @@ export function parseManagedPolicy(value: unknown): ManagedPolicy {
   if (value === undefined || (isRecord(value) && Object.keys(value).length === 0)) return NO_POLICY;
   if (!isRecord(value)) return { ...NO_POLICY, problems: [{ problem: ["managedUnreadable"] }] };
   const problems: ManagedProblem[] = [];
-  const allowUserEntries = value.allowUserEntries !== false;
+  // Anything but a boolean is a problem, and is read the safe way: only the organisation's entries apply.
+  const allowUserEntries = value.allowUserEntries === undefined || value.allowUserEntries === true;
   if (value.allowUserEntries !== undefined && typeof value.allowUserEntries !== "boolean") {
-    problems.push({ problem: ["managedUnreadable"] });
+    problems.push({ problem: ["managedAllowUserEntries"] });
   }
   const list = value.entries ?? [];
   if (!Array.isArray(list)) return { entries: [], problems: [...problems, { problem: ["managedUnreadable"] }], allowUserEntries };
@@ -51,14 +52,15 @@ export function parseManagedPolicy(value: unknown): ManagedPolicy {
   list.forEach((item: unknown, index) => {
     const at = index + 1;
     const fields = isRecord(item) ? item : {};
-    const { openWebUi, toolServer, key, header, scheme } = fields;
-    const named = typeof toolServer === "string" ? { at, toolServer } : { at };
+    const { openWebUi, toolServer, key, header, scheme, addKeyAnyway } = fields;
+    const named = quotable(toolServer, key) ? { at, toolServer } : { at };
     if (
       typeof openWebUi !== "string" ||
       typeof toolServer !== "string" ||
       typeof key !== "string" ||
       !optional(header) ||
-      !optional(scheme)
+      !optional(scheme) ||
+      (addKeyAnyway !== undefined && typeof addKeyAnyway !== "boolean")
     ) {
       problems.push({ ...named, problem: ["managedEntryShape"] });
       return;
@@ -75,9 +77,22 @@ export function parseManagedPolicy(value: unknown): ManagedPolicy {
       problems.push({ ...named, problem: ["managedEntryDuplicate"] });
       return;
     }
-    entries.push({ id: MANAGED_ID_FIRST + index, ...validated.fields, enabled: true, addKeyAnyway: false });
+    entries.push({ id: MANAGED_ID_FIRST + index, ...validated.fields, enabled: true, addKeyAnyway: addKeyAnyway === true });
   });
   return { entries, problems, allowUserEntries };
+}
+
+/** The longest tool-server value a problem quotes: every user of the browser reads it. */
+const MAX_QUOTED_TOOL_SERVER = 200;
+
+/**
+ * Whether a policy's `toolServer` may be quoted to the user: a URL, short, and not holding the
+ * entry's key (a policy with swapped fields must not show its key to everyone).
+ */
+function quotable(toolServer: unknown, key: unknown): toolServer is string {
+  if (typeof toolServer !== "string" || toolServer.length > MAX_QUOTED_TOOL_SERVER || !/^[a-z][a-z0-9+.-]*:\/\//i.test(toolServer.trim()))
+    return false;
+  return typeof key !== "string" || key.trim() === "" || !toolServer.includes(key.trim());
 }
 
 export function isManagedId(id: number): boolean {

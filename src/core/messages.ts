@@ -1,36 +1,35 @@
 import type { Command } from "./commands.ts";
 import type { ConnectionReport } from "./connection-test.ts";
+import { decide, type Reason, type VersionNote, type World } from "./decision.ts";
 import type { Entry, EntryInput } from "./entry.ts";
 import type { FieldMessages } from "./fields.ts";
 import type { ImportInput, ImportReview } from "./import-review.ts";
 import { isManagedId, type ManagedProblem } from "./managed.ts";
 import { maskKey } from "./mask.ts";
-import type { VersionCheck, VersionChecks } from "./open-webui-version.ts";
+import type { VersionCheck, VersionKnowledge } from "./open-webui-version.ts";
 import { isRecord } from "./records.ts";
-import { groupTabsByOrigin, MAX_ENTRIES, missingAccessOf, standsAside, type Tab } from "./rules.ts";
+import { MAX_ENTRIES, missingAccessOf } from "./rules.ts";
 import type { UserText } from "./user-text.ts";
 
-/** An entry as pages see it: the key masked, with what the background knows of its state. */
+/** An entry as pages see it: the key masked, with its decision (decision.ts) to draw. */
 export interface EntryView extends Omit<Entry, "key"> {
   maskedKey: string;
-  /** Host access to both the Open WebUI and the tool server is granted. */
-  access: boolean;
   /** The host-access patterns the entry still lacks, for the "Grant access" button. */
   missingAccess: string[];
-  /** Open WebUI tabs the rule currently applies to (none while ToolKey stands aside). */
-  openTabs: number;
-  /** Why the browser refused this entry's rule, if it did. */
-  error?: string;
-  /** Why this stored entry cannot have a rule (today's validation refuses it, or it is a duplicate). */
-  problem?: UserText;
+  /** Why the entry adds no key now; absent when it does, in `activeTabs` Open WebUI tabs. */
+  reason?: Reason;
+  activeTabs: number;
+  versionNotes: VersionNote[];
+  /** "Add the key anyway" / "Stand aside" is offered. */
+  canAddAnyway: boolean;
+  /** Test can run: access to the tool server is held and the entry is valid. */
+  canTest: boolean;
   /** Set by the organisation through browser policy: read-only, its key never revealed. */
   managed?: true;
 }
 
 export interface State {
   entries: EntryView[];
-  /** What the last version check found for each saved Open WebUI (none yet: not in the record). */
-  versions: VersionChecks;
   /** Set when the saved settings cannot be trusted; no rule applies until the user resets them. */
   problem?: UserText;
   /**
@@ -76,8 +75,11 @@ export type ImportReply =
 /** The file's text and how many entries it holds, or why there is none. */
 export type ExportReply = { ok: true; text: string; count: number } | { ok: false; problem: UserText };
 
-/** Refused when the address is not one ToolKey would accept. */
-export type VersionReply = { ok: true; origin: string; check: VersionCheck } | { ok: false };
+/**
+ * Refused when the address is not one ToolKey would accept. `known`: what ToolKey knows of a saved
+ * Open WebUI after this check (a failed check keeps the version read before it).
+ */
+export type VersionReply = { ok: true; origin: string; check: VersionCheck; known?: VersionKnowledge } | { ok: false };
 
 export type CommandReply =
   | { ok: true; state: State; notices: FieldMessages; savedId?: number }
@@ -92,39 +94,21 @@ export interface StateBroadcast {
   state: State;
 }
 
-/** What, besides the entries themselves, decides how each is shown. */
-export interface EntryCircumstances {
-  tabs: readonly Tab[];
-  /** The host-access patterns held. */
-  granted: ReadonlySet<string>;
-  /** Why the browser refused an entry's rule, by entry id. */
-  errors: ReadonlyMap<number, string>;
-  /** The Open WebUI origins that send keys themselves. */
-  sendingKeys: ReadonlySet<string>;
-  /** Why a stored entry cannot have a rule, by entry id (settings.ts, entryProblems). */
-  problems: ReadonlyMap<number, UserText>;
-}
-
-export function describeEntries(
-  entries: readonly Entry[],
-  { tabs, granted, errors, sendingKeys, problems }: EntryCircumstances,
-): EntryView[] {
-  const byOrigin = groupTabsByOrigin(tabs);
+/** The entries as pages see them, each with its one decision. */
+export function describeEntries(entries: readonly Entry[], world: World): EntryView[] {
   return entries.map(({ key, ...entry }) => {
-    const missingAccess = missingAccessOf(entry, granted);
-    const access = missingAccess.length === 0;
-    const error = errors.get(entry.id);
-    const problem = problems.get(entry.id);
-    const applies = entry.enabled && access && problem === undefined && !standsAside(entry, sendingKeys);
+    const decision = decide({ key, ...entry }, world);
+    const missingAccess = missingAccessOf(entry, world.granted);
     const view: EntryView = {
       ...entry,
       maskedKey: maskKey(key),
-      access,
       missingAccess,
-      openTabs: applies ? (byOrigin.get(entry.openWebUiOrigin)?.length ?? 0) : 0,
+      activeTabs: decision.reason === undefined ? (decision.rule?.condition.tabIds.length ?? 0) : 0,
+      versionNotes: decision.versionNotes,
+      canAddAnyway: decision.canAddAnyway,
+      canTest: missingAccess.length === 0 && decision.reason?.why !== "invalid",
     };
-    if (error !== undefined) view.error = error;
-    if (problem !== undefined) view.problem = problem;
+    if (decision.reason !== undefined) view.reason = decision.reason;
     if (isManagedId(entry.id)) view.managed = true;
     return view;
   });

@@ -6,9 +6,11 @@
  * The answer holds keys in plain text. A key goes only into a candidate's input, the one place it is
  * written from; labels and reasons are for display and never hold one.
  */
+
 import { type EntryInput, validateEntryInput } from "./entry.ts";
 import type { Field, FieldMessages } from "./fields.ts";
 import { DEFAULT_HEADER_NAME, DEFAULT_SCHEME } from "./headers.ts";
+import type { ReadFailure } from "./read-failure.ts";
 import { isRecord } from "./records.ts";
 import { parseOpenWebUiAddress } from "./urls.ts";
 import type { UserText } from "./user-text.ts";
@@ -26,21 +28,27 @@ export interface SkippedServer {
   reason: UserText;
 }
 
-export type OpenWebUiToolServers = { ok: false; problem: UserText } | { ok: true; candidates: ImportCandidate[]; skipped: SkippedServer[] };
+export type OpenWebUiToolServers =
+  | { ok: false; problem: UserText }
+  /** `notice`: what the review says first, when Open WebUI lists more servers than ToolKey reads. */
+  | { ok: true; candidates: ImportCandidate[]; skipped: SkippedServer[]; notice?: UserText };
 
-/** Open WebUI's answer as the caller received it; status 0 when the request did not get through. */
-export interface SettingsReply {
-  status: number;
-  body: string;
-}
+/** Open WebUI's answer as the background's reader received it, or why there was none. */
+export type SettingsReply = { status: number; body: string } | { failed: ReadFailure };
 
 /**
- * Settings are mostly a few kilobytes, but Open WebUI keeps a chat background image in them as an
- * uncompressed data URL (Settings > Interface), so a real answer can be several megabytes. The cap
- * leaves room for a large photo and still stops a wrong address that streams something huge; a
- * caller that reads the body itself can stop reading at this length.
+ * The most bytes of the answer that are read. Settings are mostly a few kilobytes, but Open WebUI
+ * keeps a chat background image in them as an uncompressed data URL (Settings > Interface), so a
+ * real answer can be several megabytes. The cap leaves room for a large photo and still stops a
+ * wrong address that streams something huge.
  */
-export const MAX_SETTINGS_REPLY_CHARS = 32 * 1024 * 1024;
+export const MAX_SETTINGS_REPLY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The most tool servers read from one answer: far more than anyone configures by hand, few enough
+ * that the review stays a list a person can read. The review says when Open WebUI lists more.
+ */
+export const MAX_IMPORTED_SERVERS = 500;
 
 /** A label never grows past this many characters: enough for a long URL, not enough to flood the review. */
 export const MAX_LABEL_LENGTH = 120;
@@ -59,11 +67,6 @@ const OAUTH = /oauth/i;
 
 /** A later item with the URL of an earlier one: Open WebUI lists it twice, ToolKey keeps the first. */
 export const SKIPPED_TWICE: UserText = ["importSkippedTwice"];
-
-/** What to say when the request to Open WebUI did not get through at all (network, TLS, no server). */
-export function openWebUiUnreachable(openWebUiOrigin: string): UserText {
-  return ["importUnreachable", openWebUiOrigin];
-}
 
 /**
  * Text from the answer made fit to show: hidden characters removed, white space collapsed, at most
@@ -153,10 +156,23 @@ function readItem(item: Record<string, unknown>, position: number, openWebUiOrig
   };
 }
 
+/** Why no answer arrived to be read. */
+function problemWithRead(openWebUiOrigin: string, failed: ReadFailure): UserText {
+  switch (failed) {
+    // Too slow is told like no answer: either way Open WebUI is not answering at this address.
+    case "network":
+    case "timeout":
+      return ["importUnreachable", openWebUiOrigin];
+    case "tooLarge":
+      return ["importTooLarge", openWebUiOrigin];
+    case "redirect":
+      return ["importRedirected", openWebUiOrigin];
+  }
+}
+
 /** Why Open WebUI's answer cannot be read at all, or undefined when its body holds the settings. */
 function problemWithStatus(openWebUiOrigin: string, status: number): UserText | undefined {
   if (status >= 200 && status < 300) return undefined;
-  if (status === 0) return openWebUiUnreachable(openWebUiOrigin);
   if (status === 401 || status === 403) return ["importSignedOut", openWebUiOrigin];
   if (status === 404) return ["importNotOpenWebUi", openWebUiOrigin];
   if (status >= 500 && status < 600) return ["importServerError", openWebUiOrigin, String(status)];
@@ -169,9 +185,9 @@ export function readOpenWebUiToolServers(openWebUiAddress: string, reply: Settin
   if (!address.ok) return { ok: false, problem: address.error };
   const origin = address.value;
 
+  if ("failed" in reply) return { ok: false, problem: problemWithRead(origin, reply.failed) };
   const statusProblem = problemWithStatus(origin, reply.status);
   if (statusProblem !== undefined) return { ok: false, problem: statusProblem };
-  if (reply.body.length > MAX_SETTINGS_REPLY_CHARS) return { ok: false, problem: ["importTooLarge", origin] };
 
   const notOpenWebUi: OpenWebUiToolServers = { ok: false, problem: ["importNotOpenWebUi", origin] };
   let settings: unknown;
@@ -195,7 +211,7 @@ export function readOpenWebUiToolServers(openWebUiAddress: string, reply: Settin
   const candidates: ImportCandidate[] = [];
   const skipped: SkippedServer[] = [];
   const seen = new Set<string>();
-  servers.forEach((item: unknown, index) => {
+  servers.slice(0, MAX_IMPORTED_SERVERS).forEach((item: unknown, index) => {
     if (!isRecord(item)) {
       skipped.push({ label: "", reason: ["importSkippedMalformed", String(index + 1)] });
       return;
@@ -209,5 +225,6 @@ export function readOpenWebUiToolServers(openWebUiAddress: string, reply: Settin
       candidates.push({ label, input: read.input });
     }
   });
-  return { ok: true, candidates, skipped };
+  if (servers.length <= MAX_IMPORTED_SERVERS) return { ok: true, candidates, skipped };
+  return { ok: true, candidates, skipped, notice: ["importFirstServers", String(servers.length), String(MAX_IMPORTED_SERVERS)] };
 }

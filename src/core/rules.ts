@@ -1,5 +1,4 @@
 import type { Entry } from "./entry.ts";
-import { headerValue } from "./headers.ts";
 import { httpOriginOf, originPattern } from "./urls.ts";
 
 /** The rule ids ToolKey owns: it never reads or touches a session rule outside this range. */
@@ -56,11 +55,6 @@ export function groupTabsByOrigin(tabs: readonly Tab[]): Map<string, number[]> {
   return byOrigin;
 }
 
-/** Ids of the tabs whose page is exactly on this origin (scheme, host and port). */
-export function tabsOnOrigin(tabs: readonly Tab[], origin: string): number[] {
-  return groupTabsByOrigin(tabs).get(origin) ?? [];
-}
-
 /** The host-access patterns an entry needs: its Open WebUI's and its tool server's. */
 export function patternsOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">): string[] {
   const patterns = [originPattern(entry.openWebUiOrigin), originPattern(entry.toolServerUrl)];
@@ -70,81 +64,6 @@ export function patternsOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl
 /** The host-access patterns of the entry that have not been granted. */
 export function missingAccessOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">, granted: ReadonlySet<string>): string[] {
   return patternsOf(entry).filter((pattern) => !granted.has(pattern));
-}
-
-export function hasAccess(entry: Entry, granted: ReadonlySet<string>): boolean {
-  return missingAccessOf(entry, granted).length === 0;
-}
-
-/**
- * The rule for one entry, or undefined when it must have none: disabled, no host access, or no
- * Open WebUI tab open (tabIds may not be empty, and leaving it out would match every tab).
- */
-export function compileRule(
-  entry: Entry,
-  tabs: readonly Tab[],
-  granted: ReadonlySet<string>,
-  sendingKeys: ReadonlySet<string> = NONE,
-): HeaderRule | undefined {
-  return ruleFor(entry, tabsOnOrigin(tabs, entry.openWebUiOrigin), granted, sendingKeys);
-}
-
-const NONE: ReadonlySet<string> = new Set();
-
-/**
- * The rules for all entries. `sendingKeys`: the Open WebUI origins known to send keys themselves
- * (0.6.1 and later), whose entries stand aside unless set to add the key anyway.
- */
-export function compileRules(
-  entries: readonly Entry[],
-  tabs: readonly Tab[],
-  granted: ReadonlySet<string>,
-  sendingKeys: ReadonlySet<string> = NONE,
-): HeaderRule[] {
-  const byOrigin = groupTabsByOrigin(tabs);
-  const rules: HeaderRule[] = [];
-  for (const entry of entries) {
-    const rule = ruleFor(entry, byOrigin.get(entry.openWebUiOrigin) ?? [], granted, sendingKeys);
-    if (rule !== undefined) rules.push(rule);
-  }
-  return rules;
-}
-
-/** Whether ToolKey steps aside for this entry: its Open WebUI sends the key itself. */
-export function standsAside(entry: Pick<Entry, "openWebUiOrigin" | "addKeyAnyway">, sendingKeys: ReadonlySet<string>): boolean {
-  return !entry.addKeyAnyway && sendingKeys.has(entry.openWebUiOrigin);
-}
-
-function ruleFor(entry: Entry, tabIds: number[], granted: ReadonlySet<string>, sendingKeys: ReadonlySet<string>): HeaderRule | undefined {
-  if (!entry.enabled || tabIds.length === 0 || standsAside(entry, sendingKeys) || !hasAccess(entry, granted)) return undefined;
-  const prefix = `${entry.toolServerUrl}/`;
-  return {
-    id: ruleIdOf(entry.id),
-    // The longer prefix wins where two entries set the same header on one request.
-    priority: prefix.length,
-    action: {
-      type: "modifyHeaders",
-      requestHeaders: [{ header: entry.headerName, operation: "set", value: headerValue(entry.scheme, entry.key) }],
-    },
-    condition: {
-      urlFilter: `|${prefix}`,
-      isUrlFilterCaseSensitive: true,
-      // Host only: it keeps other hosts' pages out even if a tab id were reused; tabIds pins the origin.
-      initiatorDomains: initiatorDomainsOf(entry.openWebUiOrigin),
-      tabIds,
-      resourceTypes: ["xmlhttprequest"],
-    },
-  };
-}
-
-/**
- * The Open WebUI's host as initiatorDomains takes it. A host written with a final dot is listed
- * without it too: Chromium drops that dot from the initiator before it compares, Firefox keeps it
- * (found by the differential test, test/browser/matcher.test.ts).
- */
-function initiatorDomainsOf(openWebUiOrigin: string): string[] {
-  const host = new URL(openWebUiOrigin).hostname;
-  return host.endsWith(".") ? [host, host.slice(0, -1)] : [host];
 }
 
 /**
@@ -178,9 +97,4 @@ export function diffRules(
     else removeRuleIds.push(rule.id);
   }
   return { removeRuleIds, addRules: desired.filter((rule) => !unchanged.has(rule.id)) };
-}
-
-/** The tabs where at least one rule the browser accepted adds a key: ToolKey is at work there. */
-export function tabsWithKeys(rules: readonly HeaderRule[], refusedEntryIds: ReadonlySet<number>): Set<number> {
-  return new Set(rules.filter((rule) => !refusedEntryIds.has(entryIdOfRule(rule.id))).flatMap((rule) => rule.condition.tabIds));
 }

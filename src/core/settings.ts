@@ -134,7 +134,7 @@ function problemOf(entry: Entry): UserText | undefined {
     : ["entryChanged"];
 }
 
-export function firstError(errors: FieldMessages): UserText | undefined {
+function firstError(errors: FieldMessages): UserText | undefined {
   for (const field of FIELD_ORDER) if (errors[field] !== undefined) return errors[field];
   return undefined;
 }

@@ -1,5 +1,4 @@
 import type { EntryView, State } from "../core/messages.ts";
-import type { VersionCheck } from "../core/open-webui-version.ts";
 import { describeRow, drawRow, type EntryActions, type RowView, type TestShown, wordsOf } from "./entry-row.ts";
 import { markMoment } from "./timing.ts";
 
@@ -14,7 +13,7 @@ export interface ListSource {
 
 /** One entry's row: what it was described from, what it says, and its list item once drawn. */
 interface Row {
-  from: [EntryView, string | undefined, TestShown | undefined, VersionCheck | undefined];
+  from: [EntryView, string | undefined, TestShown | undefined];
   view: RowView;
   words: string;
   signature: string;
@@ -28,12 +27,7 @@ const rows = new Map<number, Row>();
 
 /** The entry's row, described again only when something it is described from came in new. */
 function rowOf(entry: EntryView, source: ListSource): Row {
-  const from: Row["from"] = [
-    entry,
-    source.revealed.get(entry.id),
-    source.tests.get(entry.id),
-    source.state.versions[entry.openWebUiOrigin],
-  ];
+  const from: Row["from"] = [entry, source.revealed.get(entry.id), source.tests.get(entry.id)];
   const row = rows.get(entry.id);
   if (row?.from.every((part, i) => part === from[i])) return row;
   const view = describeRow(...from);

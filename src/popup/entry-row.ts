@@ -1,10 +1,12 @@
 import { type ConnectionReport, specText } from "../core/connection-test.ts";
+import type { VersionNote } from "../core/decision.ts";
 import { readableUrl } from "../core/idn.ts";
 import type { EntryView } from "../core/messages.ts";
-import { describeVersion, type VersionCheck, verdictOf } from "../core/open-webui-version.ts";
+import { describeVersion } from "../core/open-webui-version.ts";
 import type { MessageName, UserText } from "../core/user-text.ts";
 import { element } from "./element.ts";
 import { say } from "./say.ts";
+import { latestCheckFailedText } from "./version-text.ts";
 
 export interface EntryActions {
   setEnabled(entry: EntryView, enabled: boolean): void;
@@ -53,40 +55,56 @@ function siteOf(pattern: string): string {
   return readableUrl(pattern.replace(/\/\*$/, ""));
 }
 
-/** `check`: where Open WebUI sends keys itself, an enabled entry says so in its version line alone. */
-function statusOf(entry: EntryView, check: VersionCheck | undefined): Line | undefined {
-  if (!entry.enabled) return { text: say(["disabled"]), warning: false };
-  if (verdictOf(check) === "patched" && !entry.addKeyAnyway) return undefined;
-  if (!entry.access) {
-    const [first = "", second] = entry.missingAccess.map(siteOf);
-    const text = say(second === undefined ? ["needsAccessOne", first] : ["needsAccessTwo", first, second]);
-    return { text, warning: true, button: "grantAccess" };
+/** The line that says why the entry adds no key now, or where it does. */
+function reasonLineOf(entry: EntryView): Line {
+  const reason = entry.reason;
+  if (reason === undefined) {
+    return { text: say(entry.activeTabs === 1 ? ["activeOne"] : ["activeMany", String(entry.activeTabs)]), warning: false };
   }
-  if (entry.error !== undefined) return { text: say(["ruleRefused", entry.error]), warning: true };
-  if (entry.openTabs === 0) return { text: say(["ready", readableUrl(entry.openWebUiOrigin)]), warning: false };
-  return { text: say(entry.openTabs === 1 ? ["activeOne"] : ["activeMany", String(entry.openTabs)]), warning: false };
+  switch (reason.why) {
+    case "invalid": {
+      // A duplicate's or a changed entry's text is already a whole sentence.
+      const whole = reason.problem[0] === "entryDuplicate" || reason.problem[0] === "entryChanged";
+      return { text: say(whole ? reason.problem : ["entryInvalid", say(reason.problem)]), warning: true };
+    }
+    case "managedCovers":
+      return { text: say(["entryManagedCovers"]), warning: true };
+    case "userEntriesOff":
+      return { text: say(["userEntriesTurnedOff"]), warning: true };
+    case "disabled":
+      return { text: say(["disabled"]), warning: false };
+    case "awaitingVersion":
+      return { text: say(["awaitingVersion"]), warning: false };
+    case "standsAside":
+      return { text: say(["notNeeded", reason.version]), warning: false, button: "addKeyAnyway" };
+    case "noAccess": {
+      const [first = "", second] = reason.missing.map(siteOf);
+      const text = say(second === undefined ? ["needsAccessOne", first] : ["needsAccessTwo", first, second]);
+      return { text, warning: true, button: "grantAccess" };
+    }
+    case "noTab":
+      return { text: say(["ready", readableUrl(entry.openWebUiOrigin)]), warning: false };
+    case "rulesFailed":
+      return { text: say(["rulesWithdrawn"]), warning: true };
+    case "refused":
+      return { text: say(["ruleRefused", reason.error]), warning: true };
+  }
 }
 
-/**
- * What the entry's Open WebUI version means for it, when there is something to say: ToolKey stands
- * aside (or adds the key anyway) where Open WebUI sends it itself; the version could not be read; or
- * the Open WebUI predates tool servers. Nothing for 0.6.0, the case ToolKey is made for.
- */
-function versionLineOf(entry: EntryView, check: VersionCheck | undefined): Line | undefined {
-  const verdict = verdictOf(check);
-  if (check === undefined || verdict === "affected") return undefined;
-  if (verdict === "patched" && "version" in check) {
-    return entry.addKeyAnyway
-      ? { text: say(["addingAnyway", check.version]), warning: false, button: "standAside" }
-      : { text: say(["notNeeded", check.version]), warning: false, button: "addKeyAnyway" };
+/** What the entry's Open WebUI version means for it. */
+function versionLineOf(note: VersionNote): Line {
+  switch (note.note) {
+    case "addingAnyway":
+      return { text: say(["addingAnyway", note.version]), warning: false, button: "standAside" };
+    case "otherHeader":
+      return { text: say(["addsOtherHeader", note.version, note.header]), warning: false };
+    case "tooOld":
+      return { text: say(["versionTooOld", note.version]), warning: true };
+    case "unknown":
+      return { text: say(describeVersion(note.failure)), warning: true };
+    case "latestCheckFailed":
+      return { text: latestCheckFailedText(note.version, note.readAt, note.failure), warning: true };
   }
-  return { text: say(describeVersion(check)), warning: true };
-}
-
-/** Why a stored entry has no rule; a duplicate's or a changed entry's text is already a whole sentence. */
-function problemLineOf(problem: UserText): Line {
-  const whole = problem[0] === "entryDuplicate" || problem[0] === "entryChanged" || problem[0] === "entryManagedCovers";
-  return { text: say(whole ? problem : ["entryInvalid", say(problem)]), warning: true };
 }
 
 function testOf(test: TestShown | undefined): RowView["test"] {
@@ -96,19 +114,17 @@ function testOf(test: TestShown | undefined): RowView["test"] {
   return { lines: lines.map(say), warning: test.outcome !== "pass" };
 }
 
-export function describeRow(
-  entry: EntryView,
-  revealed: string | undefined,
-  test: TestShown | undefined,
-  check: VersionCheck | undefined,
-): RowView {
-  const lines = entry.problem === undefined ? [statusOf(entry, check), versionLineOf(entry, check)] : [problemLineOf(entry.problem)];
+export function describeRow(entry: EntryView, revealed: string | undefined, test: TestShown | undefined): RowView {
+  const lines = [reasonLineOf(entry), ...entry.versionNotes.map(versionLineOf)].map((line) =>
+    // The switch between adding the key anyway and standing aside is offered only where the decision says so.
+    (line.button === "addKeyAnyway" || line.button === "standAside") && !entry.canAddAnyway
+      ? { text: line.text, warning: line.warning }
+      : line,
+  );
   if (entry.managed) {
-    // The organisation's entry is read-only: no switch to add the key anyway, and its key stays masked.
-    const version = lines[1];
-    if (version !== undefined) lines[1] = { text: version.text, warning: version.warning };
+    // The organisation's entry is read-only, and its key stays masked.
     lines.unshift({ text: say(["managedBy"]), warning: false });
-    if (!entry.access) lines.push({ text: say(["managedNeedsAccess"]), warning: false });
+    if (entry.reason?.why === "noAccess") lines.push({ text: say(["managedNeedsAccess"]), warning: false });
   }
   const shown = entry.managed ? undefined : revealed;
   return {
@@ -118,9 +134,9 @@ export function describeRow(
     keyPrefix: entry.scheme === "" ? `${entry.headerName}: ` : `${entry.headerName}: ${entry.scheme} `,
     key: shown ?? entry.maskedKey,
     revealed: shown !== undefined,
-    lines: lines.filter((line) => line !== undefined),
+    lines,
     test: testOf(test),
-    canTest: entry.access && entry.problem === undefined,
+    canTest: entry.canTest,
   };
 }
 

@@ -57,7 +57,8 @@ function addNotes(add: ImportReview["add"][number]): UserText[] {
  * Draws the review of an import (design.md, "One review for every import"): what will be added,
  * what will change (a different key named as such, never shown) and what is skipped with why, each
  * in the order of its source. The review holds no key; names and URLs from Open WebUI or a file are
- * set as text, never as markup. `from` is the review's first line: where the entries come from.
+ * set as text, never as markup. `from` is the review's first line: where the entries come from;
+ * the review's notice, when there is one (servers left unread), comes next, before any list.
  */
 export function renderReview(reply: ReviewedImport, from: UserText): void {
   pending = reply;
@@ -66,6 +67,7 @@ export function renderReview(reply: ReviewedImport, from: UserText): void {
   const plain = (server: ReviewedServer) => serverItem(server, []);
   body.replaceChildren(
     element("p", say(from), "hint"),
+    ...(review.notice === undefined ? [] : [element("p", say(review.notice), "hint")]),
     ...group(
       "reviewAdd",
       review.add.map((add) => serverItem(add, addNotes(add))),
@@ -122,7 +124,7 @@ export function showReview(shown: boolean): void {
   if (shown) (document.getElementById("review-heading") as HTMLElement).focus();
 }
 
-export function showReviewError(text: UserText): void {
+function showReviewError(text: UserText): void {
   const error = document.getElementById("review-error") as HTMLElement;
   error.textContent = say(text);
   error.hidden = false;

@@ -23,7 +23,7 @@ const granted: string[] = [];
 
 /** The page's state: the problem area and the list are drawn from it; handlers change it and draw. */
 const page = {
-  state: { entries: [], versions: {} } as State,
+  state: { entries: [] } as State,
   /** Keys the user chose to reveal, by entry id; forgotten when the popup closes. */
   revealed: new Map<number, string>(),
   /** The last Test of each entry, shown until the popup closes. */

@@ -1,8 +1,8 @@
 import type { VersionReply } from "../core/messages.ts";
 import { describeVersion } from "../core/open-webui-version.ts";
-import type { UserText } from "../core/user-text.ts";
 import { ask } from "./calls.ts";
 import { say } from "./say.ts";
+import { latestCheckFailedText } from "./version-text.ts";
 
 let asked = 0;
 let shownFor: string | undefined;
@@ -21,14 +21,20 @@ function check(field: HTMLInputElement, line: HTMLElement): void {
   const run = ++asked;
   line.textContent = say([address === "" ? "versionBeforeAddress" : "versionChecking"]);
   if (address === "") return;
-  const show = (text: UserText) => {
+  const show = (text: string) => {
     // A newer address replaced this one while its answer was on the way.
-    if (run === asked) line.textContent = say(text);
+    if (run === asked) line.textContent = text;
   };
   ask<VersionReply>({ type: "checkVersion", address }).then(
-    (reply) => show(reply.ok ? describeVersion(reply.check) : ["versionBeforeAddress"]),
-    () => show(["noAnswer"]),
+    (reply) => show(reply.ok ? textOf(reply) : say(["versionBeforeAddress"])),
+    () => show(say(["noAnswer"])),
   );
+}
+
+/** The check just made; where it failed and a saved Open WebUI's version is known, that version still counts. */
+function textOf({ check, known }: Extract<VersionReply, { ok: true }>): string {
+  if ("unknown" in check && known?.read !== undefined) return latestCheckFailedText(known.read.version, known.read.at, check);
+  return say(describeVersion(check));
 }
 
 /** Checks the prefilled address now, and the typed one on every change and when the field is left. */

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseToolServerUrl } from "../../src/core/urls.ts";
 import { english } from "../locales.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
-import type { BrowserTab, ExtensionBrowser } from "./harness/driver.ts";
+import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FIREFOX_PATH } from "./harness/environment.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
+import { type RuleState, watchSessionRules } from "./harness/watch.ts";
 
 /**
  * Managed entries from the browsers' own policy (docs/organisations.md), in Debian's Chromium and
@@ -276,4 +277,245 @@ describe.each([chromiumRun(), firefoxRun()])("managed entries from policy in rea
     expect(save).toEqual({ ok: false, errors: { form: ["userEntriesOff"] } });
     await popup.close();
   });
+});
+
+// The lifecycle of a policy (issue 20): obviously fake keys, each shown by its name in a failure.
+const KEY_MANAGED = "fake-managed-key-not-a-secret-0201";
+const KEY_USER_TIME = "fake-user-time-key-not-a-secret-0202";
+const KEY_USER_MINE = "fake-user-mine-key-not-a-secret-0203";
+const KEY_NAMES: Record<string, string> = {
+  [KEY_MANAGED]: "<the organisation's key>",
+  [KEY_USER_TIME]: "<the user's key for the organisation's URL>",
+  [KEY_USER_MINE]: "<the user's key for a server of the user's own>",
+};
+
+/** A header value with every key of these scenarios replaced by its name: what a failure may print. */
+function label(value: string | undefined): string {
+  if (value === undefined) return "(no header)";
+  return Object.entries(KEY_NAMES).reduce((text, [key, name]) => text.replaceAll(key, name), value);
+}
+
+/** ToolKey's part of a policy, as the organisation writes it (docs/organisations.md); undefined: no policy at all. */
+type ToolKeyPolicy = Record<string, unknown> | undefined;
+
+interface PolicyRun {
+  name: string;
+  /** Launches the browser with no policy for ToolKey. */
+  launch(): Promise<ExtensionBrowser>;
+  /** Whether a new policy takes a restart (Firefox reads its policies only when it starts). */
+  restartsForPolicy: boolean;
+  /** Puts this policy in force; resolves once the browser could have taken it in (Firefox: restarted). */
+  setPolicy(browser: ExtensionBrowser, policy: ToolKeyPolicy): Promise<void>;
+  cleanUp(): void;
+}
+
+function chromiumPolicyRun(): PolicyRun {
+  return {
+    name: "Chromium",
+    restartsForPolicy: false,
+    async launch() {
+      rmSync(CHROMIUM_POLICY, { force: true });
+      // The folder is there from the start, so that Chromium watches it.
+      mkdirSync(dirname(CHROMIUM_POLICY), { recursive: true });
+      return ChromiumBrowser.launch(["owui.test", "tools.test"]);
+    },
+    async setPolicy(browser, policy) {
+      if (policy === undefined) {
+        rmSync(CHROMIUM_POLICY, { force: true });
+        return;
+      }
+      const id = String(await browser.evaluateInExtension("chrome.runtime.id"));
+      writeFileSync(CHROMIUM_POLICY, JSON.stringify({ "3rdparty": { extensions: { [id]: policy } } }));
+    },
+    cleanUp: () => rmSync(CHROMIUM_POLICY, { force: true }),
+  };
+}
+
+function firefoxPolicyRun(): PolicyRun {
+  let install: ReturnType<typeof firefoxWithPolicyFolder> | undefined;
+  return {
+    name: "Firefox",
+    restartsForPolicy: true,
+    async launch() {
+      install = firefoxWithPolicyFolder();
+      process.env.FIREFOX_PATH = install.binary;
+      vi.resetModules();
+      const { FirefoxBrowser } = await import("./harness/firefox.ts");
+      return FirefoxBrowser.launch();
+    },
+    async setPolicy(browser, policy) {
+      const file = install?.policies ?? "";
+      if (policy === undefined) rmSync(file, { force: true });
+      else writeFileSync(file, JSON.stringify({ policies: { "3rdparty": { Extensions: { [GECKO_ID]: policy } } } }));
+      await browser.restart();
+    },
+    cleanUp() {
+      install?.remove();
+      process.env.FIREFOX_PATH = FIREFOX_PATH;
+    },
+  };
+}
+
+describe.each([chromiumPolicyRun(), firefoxPolicyRun()])("a policy through background wakes and changes in real $name", (run) => {
+  const log: LoggedRequest[] = [];
+  let openWebUi: TestSite;
+  let tools: TestSite;
+  let browser: ExtensionBrowser;
+  let tab: BrowserTab;
+  let owui: string;
+  let timeUrl: string;
+  let mineUrl: string;
+
+  /** The organisation's entry for the time server, and whether the user's own entries apply. */
+  const policy = (allowUserEntries: unknown): ToolKeyPolicy => ({
+    entries: [{ openWebUi: owui, toolServer: timeUrl, key: KEY_MANAGED }],
+    allowUserEntries,
+  });
+
+  beforeAll(async () => {
+    requireRoot();
+    tools = await startSite(log, { tools: { "/time": KEY_MANAGED, "/mine": KEY_USER_MINE } });
+    openWebUi = await startSite(log);
+    owui = `http://owui.test:${openWebUi.port}`;
+    timeUrl = `http://tools.test:${tools.port}/time`;
+    mineUrl = `http://tools.test:${tools.port}/mine`;
+    browser = await run.launch();
+    tab = await browser.openTab(`${owui}/`);
+  });
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+      await Promise.all([openWebUi, tools].map((site) => site?.close()));
+    } finally {
+      run.cleanUp();
+    }
+  });
+
+  it("before any policy, the user's own entries work, one of them for the URL the organisation will set", async () => {
+    const popup = await browser.openPopup();
+    for (const [url, key] of [
+      [timeUrl, KEY_USER_TIME],
+      [mineUrl, KEY_USER_MINE],
+    ] as const) {
+      await popup.fill(english(["openWebUiLabel"]), owui);
+      await popup.fill(english(["toolServerLabel"]), url);
+      await popup.fill(english(["keyLabel"]), key);
+      await popup.click(english(["save"]));
+      await expect.poll(() => ruleHeader(url), { timeout: 15_000 }).toBe(label(`Authorization: Bearer ${key}`));
+    }
+    await popup.close();
+    expect(await arrivingAuthorization(mineUrl, "before_any_policy")).toBe(label(`Bearer ${KEY_USER_MINE}`));
+  });
+
+  /** The header ToolKey's rule for this URL sets in the Open WebUI tab, labelled, or "(no rule)". */
+  async function ruleHeader(toolServerUrl: string): Promise<string> {
+    const rules = (await browser.evaluateInExtension("chrome.declarativeNetRequest.getSessionRules()")) as {
+      condition: { urlFilter?: string; tabIds?: number[] | null };
+      action: { requestHeaders?: { header: string; value?: string }[] };
+    }[];
+    const rule = rules.find(
+      (candidate) => candidate.condition.urlFilter === `|${toolServerUrl}/` && (candidate.condition.tabIds ?? []).includes(tab.id),
+    );
+    if (rule === undefined) return "(no rule)";
+    return label((rule.action.requestHeaders ?? []).map((header) => `${header.header}: ${header.value ?? ""}`).join("; "));
+  }
+
+  /** The Authorization a tool call from the Open WebUI tab brings to the tool server at this URL, labelled. */
+  async function arrivingAuthorization(toolServerUrl: string, call: string): Promise<string> {
+    await tab.callTool(toolServerUrl, `/${call}`);
+    const path = `${new URL(toolServerUrl).pathname}/${call}`;
+    return label(log.filter((entry) => entry.port === tools.port && entry.method === "POST" && entry.path === path).at(-1)?.authorization);
+  }
+
+  /** How many times the Open WebUI's /api/version has been asked so far: the background at work. */
+  function versionReads(): number {
+    return log.filter((entry) => entry.port === openWebUi.port && entry.path === "/api/version").length;
+  }
+
+  /** Puts the policy in force and, where that restarted the browser, opens the Open WebUI tab again. */
+  async function setPolicy(next: ToolKeyPolicy): Promise<void> {
+    await run.setPolicy(browser, next);
+    if (run.restartsForPolicy) tab = await browser.openTab(`${owui}/`);
+  }
+
+  async function entryText(popup: PopupPage, toolServerUrl: string): Promise<string> {
+    return (await popup.entryText(toolServerUrl)) ?? "(no such entry in the popup)";
+  }
+
+  it("the organisation's rule is in every state of the session rules through background stops and wakes, and the user's own entry for its URL never gets one", async () => {
+    await setPolicy(policy(true));
+    const managed = label(`Authorization: Bearer ${KEY_MANAGED}`);
+    await expect.poll(() => ruleHeader(timeUrl), { timeout: 30_000 }).toBe(managed);
+    expect(await arrivingAuthorization(timeUrl, "before_the_stops")).toBe(label(`Bearer ${KEY_MANAGED}`));
+
+    const watch = await watchSessionRules(browser);
+    for (const wake of [1, 2, 3]) {
+      await browser.stopBackground();
+      const reads = versionReads();
+      // A reload of the Open WebUI page: an event that wakes the background, which then checks the version.
+      await tab.reload();
+      await expect.poll(versionReads, { timeout: 15_000, message: `the background at work after wake ${wake}` }).toBeGreaterThan(reads);
+      expect(await arrivingAuthorization(timeUrl, `after_wake_${wake}`), `after wake ${wake}`).toBe(label(`Bearer ${KEY_MANAGED}`));
+    }
+    const watched = await watch.stop();
+
+    expect(watched.reads, "reads of the session rules").toBeGreaterThan(20);
+    const filter = `|${timeUrl}/`;
+    const describeState = (state: RuleState) =>
+      state.map((rule) => `${rule.urlFilter} ${label(rule.headers.join("; "))} in tabs ${rule.tabIds.join(",")}`).join(" | ") ||
+      "(no rules)";
+    const withoutManaged = watched.states.filter(
+      (state) =>
+        !state.some((rule) => rule.urlFilter === filter && label(rule.headers.join("; ")) === managed && rule.tabIds.includes(tab.id)),
+    );
+    expect(withoutManaged.map(describeState), "states of the session rules without the organisation's rule in the tab").toEqual([]);
+    const others = watched.states.flatMap((state) =>
+      state.filter((rule) => rule.urlFilter === filter && label(rule.headers.join("; ")) !== managed),
+    );
+    expect(
+      others.map((rule) => label(rule.headers.join("; "))),
+      "other rules for the organisation's URL",
+    ).toEqual([]);
+  });
+
+  it(`allowUserEntries: false turns the user's own entry off, says so, and keeps it; with the policy removed ${run.restartsForPolicy ? "(at the next start)" : "(while the browser runs)"} it works again`, async () => {
+    await setPolicy(policy(false));
+    await expect.poll(() => ruleHeader(mineUrl), { timeout: 30_000 }).toBe("(no rule)");
+    await expect.poll(() => ruleHeader(timeUrl), { timeout: 30_000 }).toBe(label(`Authorization: Bearer ${KEY_MANAGED}`));
+    const popup = await browser.openPopup();
+    await expect.poll(() => entryText(popup, mineUrl), { timeout: 10_000 }).toContain(english(["userEntriesTurnedOff"]));
+    await popup.close();
+    expect(await arrivingAuthorization(mineUrl, "turned_off")).toBe("(no header)");
+    // Not even for a moment after a wake.
+    await browser.stopBackground();
+    const reads = versionReads();
+    await tab.reload();
+    await expect.poll(versionReads, { timeout: 15_000, message: "the background at work after the wake" }).toBeGreaterThan(reads);
+    expect(await arrivingAuthorization(mineUrl, "turned_off_after_wake")).toBe("(no header)");
+    expect(await ruleHeader(mineUrl)).toBe("(no rule)");
+
+    await setPolicy(undefined);
+    await expect.poll(() => ruleHeader(mineUrl), { timeout: 30_000 }).toBe(label(`Authorization: Bearer ${KEY_USER_MINE}`));
+    expect(await arrivingAuthorization(mineUrl, "back_again")).toBe(label(`Bearer ${KEY_USER_MINE}`));
+    const after = await browser.openPopup();
+    await expect.poll(() => entryText(after, mineUrl), { timeout: 10_000 }).not.toContain(english(["userEntriesTurnedOff"]));
+    await after.close();
+  });
+
+  if (run.name === "Firefox") {
+    // Chromium validates 3rdparty policy against ToolKey's managed_schema and drops a value of the
+    // wrong type itself (chrome://policy shows the error): seen here, storage.managed then holds no
+    // allowUserEntries at all, so there is nothing for ToolKey to read. Firefox passes it through.
+    it('allowUserEntries: "false" (a string) is a policy problem, shown, and read as false (Firefox only: Chromium drops a value its schema refuses before ToolKey sees it)', async () => {
+      await setPolicy(policy("false"));
+      await expect.poll(() => ruleHeader(timeUrl), { timeout: 30_000 }).toBe(label(`Authorization: Bearer ${KEY_MANAGED}`));
+      await expect.poll(() => ruleHeader(mineUrl), { timeout: 30_000 }).toBe("(no rule)");
+      const popup = await browser.openPopup();
+      await popup.waitForText(english(["managedAllowUserEntries"]));
+      await expect.poll(() => entryText(popup, mineUrl), { timeout: 10_000 }).toContain(english(["userEntriesTurnedOff"]));
+      await popup.close();
+      expect(await arrivingAuthorization(mineUrl, "string_false")).toBe("(no header)");
+    });
+  }
 });

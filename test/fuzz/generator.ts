@@ -37,8 +37,8 @@ export interface Configuration {
   /** The entries ToolKey saved from it: validated, a duplicate updating the entry it repeats. */
   entries: Entry[];
   tabs: WorldTab[];
-  /** Open WebUI origins known to send keys themselves. */
-  sendingKeys: string[];
+  /** The version each Open WebUI reported ("unreadable": asked, never read); an origin not listed was never asked. */
+  versions: Record<string, string>;
   /** Host-access patterns held. */
   granted: string[];
 }
@@ -262,7 +262,14 @@ export function generateConfiguration(seed: number, world: World, realTabs?: rea
   }
 
   const origins = [...new Set(entries.map((entry) => entry.openWebUiOrigin))];
-  const sendingKeys = origins.filter(() => random.chance(0.1));
+  const versions: Record<string, string> = {};
+  for (const origin of origins) {
+    const roll = random.int(20);
+    // Mostly the affected 0.6.0; a patched one, one that could not be read, and one never asked now and then.
+    if (roll < 2) versions[origin] = "0.6.5";
+    else if (roll === 2) versions[origin] = "unreadable";
+    else if (roll !== 3) versions[origin] = "0.6.0";
+  }
   const granted = [...new Set(entries.flatMap((entry) => patternsOf(entry)))];
   if (granted.length > 0 && random.chance(0.05)) granted.splice(random.int(granted.length), 1);
 
@@ -275,7 +282,7 @@ export function generateConfiguration(seed: number, world: World, realTabs?: rea
   } else {
     tabs = madeUpTabs(random, world, origins);
   }
-  return { seed, typed, entries, tabs, sendingKeys, granted };
+  return { seed, typed, entries, tabs, versions, granted };
 }
 
 function madeUpTabs(random: Random, world: World, origins: readonly string[]): WorldTab[] {

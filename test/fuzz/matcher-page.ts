@@ -5,9 +5,13 @@
  * what it would add to each generated request, and holds that against the promise
  * (src/core/key-delivery.ts). A disagreement is shrunk to the smallest case that still shows it.
  */
+
+import { compileRules, type World as Known } from "../../src/core/decision.ts";
 import type { Entry } from "../../src/core/entry.ts";
 import { type Leeway, type PromisedHeaders, promisedHeaders } from "../../src/core/key-delivery.ts";
-import { compileRules, entryIdOfRule, type HeaderRule, patternsOf } from "../../src/core/rules.ts";
+import { NO_POLICY } from "../../src/core/managed.ts";
+import type { VersionBook } from "../../src/core/open-webui-version.ts";
+import { entryIdOfRule, groupTabsByOrigin, type HeaderRule, patternsOf, type Tab } from "../../src/core/rules.ts";
 import { type Configuration, canBeMade, type GeneratedRequest, generateConfiguration, generateRequests, type World } from "./generator.ts";
 
 interface MatchRequest {
@@ -62,9 +66,26 @@ interface Installed {
 
 let installedIds: number[] = [];
 
+/** What ToolKey's background would know in this configuration, for the decision of each entry. */
+function knownIn(configuration: Configuration, tabs: readonly Tab[]): Known {
+  const versions: VersionBook = {};
+  for (const [origin, version] of Object.entries(configuration.versions)) {
+    versions[origin] = version === "unreadable" ? { failed: { failure: { unknown: "network" }, at: 1 } } : { read: { version, at: 1 } };
+  }
+  return {
+    tabsByOrigin: groupTabsByOrigin(tabs),
+    granted: new Set(configuration.granted),
+    versions,
+    policy: NO_POLICY,
+    problems: new Map(),
+    refused: new Map(),
+    rulesFailed: false,
+  };
+}
+
 async function install(configuration: Configuration): Promise<Installed> {
   const seen = configuration.tabs.map((tab) => (tab.visible ? { id: tab.id, url: tab.url } : { id: tab.id }));
-  const compiled = compileRules(configuration.entries, seen, new Set(configuration.granted), new Set(configuration.sendingKeys));
+  const compiled = compileRules(configuration.entries, knownIn(configuration, seen));
   const rules = compiled.map((rule) => ({ ...rule, id: TEST_RULE_ID_FIRST + entryIdOfRule(rule.id) }));
   const dnr = api().declarativeNetRequest;
   const refused: Installed["refused"] = [];
@@ -112,7 +133,7 @@ async function check(configuration: Configuration, installed: Installed, request
       ...(request.initiator === undefined ? {} : { initiator: request.initiator }),
       ...(tab === undefined ? {} : { tabOrigin: new URL(tab.url).origin }),
     },
-    { granted: new Set(configuration.granted), sendingKeys: new Set(configuration.sendingKeys) },
+    { granted: new Set(configuration.granted), openWebUiVersions: configuration.versions },
   );
   const promised = byName(promise);
   const base = {
@@ -185,7 +206,10 @@ function* simpler({ configuration, request }: Case): Generator<Case> {
   }
   const kept = tabs.filter((tab) => tab.id === request.tabId);
   if (kept.length < tabs.length) yield { configuration: { ...configuration, tabs: kept }, request };
-  if (configuration.sendingKeys.length > 0) yield { configuration: { ...configuration, sendingKeys: [] }, request };
+  for (const origin of Object.keys(configuration.versions)) {
+    if (configuration.versions[origin] !== "0.6.0")
+      yield { configuration: { ...configuration, versions: { ...configuration.versions, [origin]: "0.6.0" } }, request };
+  }
   const needed = new Set(entries.flatMap((entry) => patternsOf(entry)));
   const granted = configuration.granted.filter((pattern) => needed.has(pattern));
   if (granted.length < configuration.granted.length) yield { configuration: { ...configuration, granted }, request };
@@ -250,7 +274,7 @@ export interface Disagreement {
   error?: string;
   entries: Omit<Entry, "key">[];
   tabs: Configuration["tabs"];
-  sendingKeys: string[];
+  versions: Record<string, string>;
   granted: string[];
   rules: { entryId: number; priority: number; condition: HeaderRule["condition"] }[];
   refusedRules: Installed["refused"];
@@ -272,7 +296,7 @@ async function report(found: Case): Promise<Disagreement> {
     ...(outcome.error === undefined ? {} : { error: outcome.error }),
     entries: smallest.configuration.entries.map(({ key: _key, ...entry }) => entry),
     tabs: smallest.configuration.tabs,
-    sendingKeys: smallest.configuration.sendingKeys,
+    versions: smallest.configuration.versions,
     granted: smallest.configuration.granted,
     rules: [...installed.rules.values()].map((rule) => ({
       entryId: rule.id - TEST_RULE_ID_FIRST,

@@ -15,6 +15,10 @@ const SINCE: Record<string, { chrome: number; firefox: number }> = {
   "declarativeNetRequest.getSessionRules": { chrome: 90, firefox: 113 },
   "declarativeNetRequest.updateSessionRules": { chrome: 90, firefox: 113 },
   "action.setBadgeBackgroundColor": { chrome: 88, firefox: 109 },
+  // Before MV3 (Chrome 22, Firefox 45): the retry's backstop.
+  "alarms.create": { chrome: 88, firefox: 109 },
+  "alarms.clear": { chrome: 88, firefox: 109 },
+  "alarms.onAlarm": { chrome: 88, firefox: 109 },
   "action.setBadgeText": { chrome: 88, firefox: 109 },
   "action.setTitle": { chrome: 88, firefox: 109 },
   "i18n.getMessage": { chrome: 88, firefox: 109 },
@@ -33,11 +37,13 @@ const SINCE: Record<string, { chrome: number; firefox: number }> = {
   // Both before MV3 (Chrome 33 and Firefox 57 for managed storage, which reads the organisation's policy).
   "storage.managed": { chrome: 88, firefox: 109 },
   "storage.onChanged": { chrome: 88, firefox: 109 },
+  // The policy answer kept for a wake: what sets Chrome's minimum.
+  "storage.session": { chrome: 102, firefox: 115 },
   "tabs.query": { chrome: 88, firefox: 109 },
   "tabs.onUpdated": { chrome: 88, firefox: 109 },
   "tabs.onRemoved": { chrome: 88, firefox: 109 },
   "tabs.onReplaced": { chrome: 88, firefox: 109 },
-  // Rule conditions (src/core/rules.ts): initiatorDomains is what sets Chrome's minimum.
+  // Rule conditions (src/core/decision.ts).
   "RuleCondition.initiatorDomains": { chrome: 101, firefox: 113 },
   "RuleCondition.tabIds": { chrome: 92, firefox: 113 },
 };

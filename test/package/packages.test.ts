@@ -15,15 +15,18 @@ const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as {
  * - 49,152 to 57,344 bytes with the background that keeps its state in memory and fails closed, and
  *   the popup that updates rows in place (issue 13): 48,872 to 55,568 bytes (background +4,009, popup
  *   +2,200, shared code +487).
- * - 57,344 to 62,464 bytes (5 KiB more) with entries as a file (issue 15: the file format and its
- *   refusals, Export, Import from a file through the review, an entry imported without a key): the
- *   packages went from 55,568 to 60,330 bytes (+4,762), measured on the last commit.
- * - 62,464 to 66,560 bytes (4 KiB more) with managed entries from browser policy (issue 16: the
- *   policy's parse, reading storage.managed once per wake and on change, read-only rows, the form's
- *   notes): the last commit's packages went from 55,568 to 59,376 bytes (+3,808: background +2,834,
- *   popup +977, shared code -3).
+ * - 57,344 to 66,560 bytes (9 KiB more) with entries as a file (issue 15) and managed entries from
+ *   browser policy (issue 16), which landed in one commit (8be2cef): the packages went from 55,568
+ *   to 64,128 bytes (+8,560), measured by building that commit and its parent. (This history once
+ *   said 60,330 and 59,376 here, each measured from 55,568 with one feature alone.) The benchmark's
+ *   fixes after it brought them to 64,056 (fcb51a5).
+ * - 66,560 to 71,680 bytes (5 KiB more) with one decision per entry from complete state (issue 20:
+ *   the decision and its reasons, version knowledge that a failure never erases, the policy kept
+ *   for a wake, the retry alarm, one network reader with caps, the import's limit): 64,056 to
+ *   68,804 bytes (+4,748: background +3,277, popup +786, shared code +685), measured by building
+ *   fcb51a5 and the change.
  */
-const JS_BUDGET_BYTES = 66_560;
+const JS_BUDGET_BYTES = 71_680;
 
 function manifestOf(target: string): Record<string, unknown> {
   return JSON.parse(readFileSync(resolve(ROOT, "dist", target, "manifest.json"), "utf8")) as Record<string, unknown>;
@@ -51,7 +54,7 @@ describe.each(["chrome", "firefox"])("the %s package", (target) => {
 
   it("asks for exactly the permissions the README justifies, host access only as optional", () => {
     const manifest = manifestOf(target);
-    expect(manifest.permissions).toEqual(["activeTab", "declarativeNetRequestWithHostAccess", "storage"]);
+    expect(manifest.permissions).toEqual(["activeTab", "alarms", "declarativeNetRequestWithHostAccess", "storage"]);
     expect(manifest.optional_host_permissions).toEqual(["http://*/*", "https://*/*"]);
     expect(manifest.host_permissions).toBeUndefined();
   });
@@ -75,7 +78,7 @@ describe.each(["chrome", "firefox"])("the %s package", (target) => {
 it("the Chrome package runs its background as a service worker and names its minimum version", () => {
   const manifest = manifestOf("chrome");
   expect(manifest.background).toEqual({ service_worker: "service-worker-loader.js", type: "module" });
-  expect(manifest.minimum_chrome_version).toBe("101");
+  expect(manifest.minimum_chrome_version).toBe("102");
   expect(manifest.browser_specific_settings).toBeUndefined();
 });
 

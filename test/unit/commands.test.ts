@@ -188,10 +188,26 @@ describe("save of an entry put in the form by Edit", () => {
   const settings = settingsOf(first, second);
   const input = { openWebUiAddress: "http://localhost:3000", toolServerUrl: "http://localhost:8009", key: "" };
 
-  it("updates that entry in place, keeping its id and key, when its URL changes", () => {
-    const result = apply(settings, { type: "save", input, editing: 0 });
+  it("updates that entry in place, keeping its id and key, when its URL's path changes", () => {
+    const result = apply(settings, { type: "save", input: { ...input, toolServerUrl: "http://localhost:8000/time" }, editing: 0 });
     expect(result).toMatchObject({ ok: true, savedId: 0 });
-    expect(result.ok && result.settings.entries).toStrictEqual([{ ...first, toolServerUrl: "http://localhost:8009" }, second]);
+    expect(result.ok && result.settings.entries).toStrictEqual([{ ...first, toolServerUrl: "http://localhost:8000/time" }, second]);
+  });
+
+  it.each([
+    { what: "another tool-server port", changes: { toolServerUrl: "http://localhost:8009" }, origin: "http://localhost:8009" },
+    { what: "another tool-server host", changes: { toolServerUrl: "http://127.0.0.1:8000" }, origin: "http://127.0.0.1:8000" },
+    { what: "another tool-server scheme", changes: { toolServerUrl: "https://localhost:8000" }, origin: "https://localhost:8000" },
+    { what: "another Open WebUI", changes: { openWebUiAddress: "http://localhost:3001" }, origin: "http://localhost:3001" },
+  ])("asks for the key again when the entry moves to $what, and changes nothing", ({ changes, origin }) => {
+    const result = apply(settings, { type: "save", input: { ...input, toolServerUrl: "http://localhost:8000", ...changes }, editing: 0 });
+    expect(result).toStrictEqual({ ok: false, errors: { key: ["key_newHost", origin] } });
+  });
+
+  it("moves the entry to another host with the key typed again", () => {
+    const key = "fake-key-typed-again-not-a-secret";
+    const result = apply(settings, { type: "save", input: { ...input, key }, editing: 0 });
+    expect(result.ok && result.settings.entries).toStrictEqual([{ ...first, toolServerUrl: "http://localhost:8009", key }, second]);
   });
 
   it("refuses a URL another entry already has, beside the URL field, and changes nothing", () => {

@@ -92,6 +92,11 @@ describe("sanitiseTitle", () => {
     expect(shown.endsWith("😀…")).toBe(true);
     expect(sanitiseTitle("x".repeat(MAX_TITLE_LENGTH))).toBe("x".repeat(MAX_TITLE_LENGTH));
   });
+
+  it("a title that holds the key shows it hidden", () => {
+    expect(sanitiseTitle(`Key ${KEY} accepted`, [KEY])).toBe("Key ••• accepted");
+    expect(sanitiseTitle("no key here", [""])).toBe("no key here");
+  });
 });
 
 describe("readSpec", () => {
@@ -252,23 +257,29 @@ describe("what a status means", () => {
 });
 
 describe("failureReport", () => {
-  it.each<[string, unknown, string, UserText]>([
-    ["a refused connection", new TypeError("Failed to fetch"), "http://localhost:8000/time", ["testUnreachable", "localhost:8000"]],
+  it.each<[string, Parameters<typeof failureReport>[0], string, UserText]>([
+    ["a failed request", "network", "http://localhost:8000/time", ["testUnreachable", "localhost:8000"]],
     [
-      "a failed https request",
-      new TypeError("NetworkError"),
+      "a failed https request, which may be a certificate the browser does not trust",
+      "network",
       "https://tools.example.com",
       ["testUnreachableHttps", "tools.example.com", "https://tools.example.com/openapi.json"],
     ],
-    [
-      "the timeout",
-      new DOMException("aborted", "AbortError"),
-      "http://localhost:8000",
-      ["testTimeout", "localhost:8000", String(TEST_TIMEOUT_MS / 1000)],
-    ],
-    ["something that is not an Error", "boom", "http://localhost:8000", ["testUnreachable", "localhost:8000"]],
-  ])("%s", (_, error, toolServer, verdict) => {
-    expect(failureReport(error, toolServer)).toStrictEqual({ outcome: "fail", verdict, warnings: [] });
+    ["the timeout", "timeout", "http://localhost:8000", ["testTimeout", "localhost:8000", String(TEST_TIMEOUT_MS / 1000)]],
+    ["a redirect, which names the request redirected", "redirect", "http://localhost:8000", ["testRedirect", "http://localhost:8000/run"]],
+    ["a spec over the cap", "tooLarge", "http://localhost:8000", ["testSpecTooLarge", String(MAX_SPEC_BYTES / 1024 / 1024)]],
+  ])("%s", (_, why, toolServer, verdict) => {
+    expect(failureReport(why, "http://localhost:8000/run", toolServer)).toStrictEqual({ outcome: "fail", verdict, warnings: [] });
+  });
+
+  it("keeps what the spec said when the key check is the request that failed", () => {
+    const spec = { title: "mcp-time", toolCount: 1 };
+    expect(failureReport("timeout", "http://localhost:8000/run", "http://localhost:8000", spec)).toStrictEqual({
+      outcome: "fail",
+      verdict: ["testTimeout", "localhost:8000", "10"],
+      warnings: [],
+      spec,
+    });
   });
 });
 
@@ -338,7 +349,7 @@ describe("runConnectionTest", () => {
       [`${TOOLS}/get_current_time`, "POST", { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" }, "{}"],
     ]);
     for (const { init } of calls) {
-      expect(init).toMatchObject({ credentials: "omit", redirect: "manual" });
+      expect(init).toMatchObject({ credentials: "omit", redirect: "manual", cache: "no-store" });
       expect(init.signal).toBeInstanceOf(AbortSignal);
     }
   });
@@ -435,6 +446,19 @@ describe("runConnectionTest", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it.each<[string, Error | (() => Response), UserText]>([
+    ["a refused connection", new TypeError("Failed to fetch"), ["testUnreachable", "localhost:8000"]],
+    ["a redirect", redirect, ["testRedirect", `${TOOLS}/get_current_time`]],
+  ])("a key check that meets %s says so beside what the spec said", async (_, reply, verdict) => {
+    const { fetchFn } = fakeFetch(json(mcpoSpec()), reply);
+    expect(await run(entry, fetchFn)).toStrictEqual({ outcome: "fail", verdict, warnings: [], spec: { title: "mcp-time", toolCount: 1 } });
+  });
+
+  it("a spec whose title echoes the key shows the title with the key hidden", async () => {
+    const { fetchFn } = fakeFetch(json(mcpoSpec({ info: { title: `Bearer ${KEY}` } })), json({}, 422));
+    expect((await run(entry, fetchFn)).spec?.title).toBe("Bearer •••");
+  });
+
   it("a hostile title arrives as capped plain text", async () => {
     const title = `<script>alert("x")</script>\u0000${"x".repeat(300)}`;
     const { fetchFn } = fakeFetch(json(mcpoSpec({ info: { title } })), json({}, 422));
@@ -459,9 +483,9 @@ describe("the texts of a test", () => {
     keyStatusReport(403).verdict,
     keyStatusReport(422).verdict,
     ["testKeyUnchecked"],
-    failureReport(new TypeError("x"), TOOLS).verdict,
-    failureReport(new TypeError("x"), "https://tools.example.com").verdict,
-    failureReport(new DOMException("x", "AbortError"), TOOLS).verdict,
+    failureReport("network", TOOLS, TOOLS).verdict,
+    failureReport("network", TOOLS, "https://tools.example.com").verdict,
+    failureReport("timeout", TOOLS, TOOLS).verdict,
     ["testNoCors"],
   ];
 
@@ -471,7 +495,7 @@ describe("the texts of a test", () => {
 
   it("read in English as the popup shows them", () => {
     expect(render("en", keyStatusReport(403).verdict)).toBe("The server rejected the key: it is wrong or was rotated.");
-    expect(render("en", failureReport(new TypeError("x"), TOOLS).verdict)).toBe("Could not reach localhost:8000: is the server running?");
+    expect(render("en", failureReport("network", TOOLS, TOOLS).verdict)).toBe("Could not reach localhost:8000: is the server running?");
     expect(render("zh_CN", specText({ title: "mcp-time", toolCount: 2 }))).toBe("OpenAPI 规范“mcp-time”；工具数：2。");
   });
 });

@@ -10,6 +10,8 @@ import { makeEntry } from "./fixtures.ts";
 
 const A = "http://localhost:3000";
 const B = "http://localhost:3001";
+/** Both Open WebUIs read as 0.6.0, as storage keeps it. */
+const BOTH_ON_0_6_0 = { [A]: { read: { version: "0.6.0", at: 1 } }, [B]: { read: { version: "0.6.0", at: 1 } } };
 
 /** Entries of two Open WebUIs: three of A's and two of B's. */
 const ENTRIES: Entry[] = [
@@ -24,9 +26,20 @@ const ENTRIES: Entry[] = [
  * A recording fake of every browser call the background makes (port.ts): the pure counts of what an
  * event costs. What the browser does with the rules is proven in the real-browser scenarios.
  */
-function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unknown; managed?: unknown; versions?: unknown } = {}) {
+function fakeBrowser(
+  options: {
+    entries?: Entry[];
+    tabs?: Tab[];
+    settings?: unknown;
+    managed?: unknown;
+    versions?: unknown;
+    kept?: { value: unknown };
+    rules?: Map<number, HeaderRule>;
+  } = {},
+) {
   const calls: string[] = [];
-  const rules = new Map<number, HeaderRule>();
+  const rules = options.rules ?? new Map<number, HeaderRule>();
+  let kept = options.kept;
   const timers: (() => void)[] = [];
   const broadcasts: State[] = [];
   let failNext = 0;
@@ -35,7 +48,7 @@ function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unkn
       calls.push("readStorage");
       return {
         settings: options.settings ?? { version: SETTINGS_VERSION, entries: options.entries ?? ENTRIES },
-        versions: options.versions,
+        versions: options.versions ?? BOTH_ON_0_6_0,
       };
     },
     async writeSettings() {
@@ -44,6 +57,14 @@ function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unkn
     async readManaged() {
       calls.push("readManaged");
       return options.managed;
+    },
+    async readKeptPolicy() {
+      calls.push("readKeptPolicy");
+      return kept;
+    },
+    async keepPolicy(value) {
+      calls.push("keepPolicy");
+      kept = { value };
     },
     async writeVersions() {
       calls.push("writeVersions");
@@ -80,6 +101,9 @@ function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unkn
       calls.push(`later ${ms}`);
       timers.push(task);
     },
+    async wakeAfter(ms) {
+      calls.push(`wakeAfter ${ms ?? "cancelled"}`);
+    },
   };
   return {
     port,
@@ -87,6 +111,10 @@ function fakeBrowser(options: { entries?: Entry[]; tabs?: Tab[]; settings?: unkn
     rules,
     timers,
     broadcasts,
+    /** The policy answer kept for the session, as a new start of the background would read it. */
+    get kept() {
+      return kept;
+    },
     failNextCalls(count: number) {
       failNext = count;
     },
@@ -106,11 +134,20 @@ async function started(options: Parameters<typeof fakeBrowser>[0] = {}) {
 
 const ids = (...entryIds: number[]) => entryIds.map(ruleIdOf).join(",");
 
+/** The same browser after the background was stopped: a new engine reads everything again. */
+async function woken(fake: ReturnType<typeof fakeBrowser>) {
+  fake.settle();
+  const engine = createEngine(fake.port);
+  await engine.start();
+  return engine;
+}
+
 describe("what an event costs in browser calls", () => {
   it("a wake reads storage, access, tabs and rules once each, then installs the rules in one update", async () => {
     const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
     expect(fake.calls).toStrictEqual([
       "readStorage",
+      "readKeptPolicy",
       "grantedOrigins",
       "openTabs",
       "sessionRules",
@@ -119,7 +156,7 @@ describe("what an event costs in browser calls", () => {
       "broadcast",
     ]);
     fake.settle();
-    await engine.tabUpdated(2, { status: "loading" }, "https://example.com/");
+    await engine.tabUpdated(2, { status: "loading" }, { url: "https://example.com/" });
     await engine.state();
     expect(fake.calls).toStrictEqual([]);
   });
@@ -127,16 +164,29 @@ describe("what an event costs in browser calls", () => {
   it("a chat switch inside Open WebUI (a navigation within its origin) makes no browser call", async () => {
     const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
     fake.settle();
-    await engine.tabUpdated(1, { url: `${A}/c/another-chat` }, `${A}/c/another-chat`);
-    await engine.tabUpdated(1, { status: "complete" }, `${A}/c/another-chat`);
+    await engine.tabUpdated(1, { url: `${A}/c/another-chat` }, { url: `${A}/c/another-chat` });
+    await engine.tabUpdated(1, { status: "complete" }, { url: `${A}/c/another-chat` });
+    expect(fake.calls).toStrictEqual([]);
+  });
+
+  it("a chat switch as Chromium reports it (loading, with the new address, the page's favicon kept) makes no browser call and reads no version", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
+    fake.settle();
+    const favIconUrl = `${A}/static/favicon.png`;
+    for (let chat = 0; chat < 10; chat++) {
+      expect(
+        await engine.tabUpdated(1, { status: "loading", url: `${A}/c/${chat}` }, { url: `${A}/c/${chat}`, favIconUrl }),
+      ).toBeUndefined();
+      await engine.tabUpdated(1, { status: "complete" }, { url: `${A}/c/${chat}`, favIconUrl });
+    }
     expect(fake.calls).toStrictEqual([]);
   });
 
   it("a tab on a site no entry names, opened, moved and closed, makes no browser call", async () => {
     const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
     fake.settle();
-    await engine.tabUpdated(5, { status: "loading", url: "https://example.com/" }, "https://example.com/");
-    await engine.tabUpdated(5, { url: "https://example.org/" }, "https://example.org/");
+    await engine.tabUpdated(5, { status: "loading", url: "https://example.com/" }, { url: "https://example.com/" });
+    await engine.tabUpdated(5, { url: "https://example.org/" }, { url: "https://example.org/" });
     await engine.tabRemoved(5);
     expect(fake.calls).toStrictEqual([]);
   });
@@ -149,7 +199,7 @@ describe("what an event costs in browser calls", () => {
       ],
     });
     fake.settle();
-    await engine.tabUpdated(3, { status: "loading", url: `${B}/` }, `${B}/`);
+    await engine.tabUpdated(3, { status: "loading", url: `${B}/` }, { url: `${B}/` });
     expect(fake.calls).toStrictEqual([`updateSessionRules -[${ids(3, 4)}] +[${ids(3, 4)}]`, "markTab 3 true", "broadcast"]);
     expect(fake.rules.get(ruleIdOf(3))?.condition.tabIds).toStrictEqual([2, 3]);
     expect(fake.rules.get(ruleIdOf(0))?.condition.tabIds).toStrictEqual([1]);
@@ -163,7 +213,7 @@ describe("what an event costs in browser calls", () => {
       ],
     });
     fake.settle();
-    await engine.tabUpdated(2, { status: "loading" }, undefined);
+    await engine.tabUpdated(2, { status: "loading" }, { url: undefined });
     // The browser cleared the tab's mark as the new page loaded: nothing to clear.
     expect(fake.calls).toStrictEqual([`updateSessionRules -[${ids(0, 1, 2)}] +[${ids(0, 1, 2)}]`, "broadcast"]);
     expect(fake.rules.get(ruleIdOf(0))?.condition.tabIds).toStrictEqual([1]);
@@ -172,7 +222,7 @@ describe("what an event costs in browser calls", () => {
   it("a reload of a tab where ToolKey adds a key puts its mark back (the browser clears it) and costs nothing else", async () => {
     const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
     fake.settle();
-    await engine.tabUpdated(1, { status: "loading" }, `${A}/`);
+    await engine.tabUpdated(1, { status: "loading" }, { url: `${A}/` });
     expect(fake.calls).toStrictEqual(["markTab 1 true"]);
   });
 
@@ -190,12 +240,13 @@ describe("failing closed", () => {
     const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
     fake.settle();
     fake.failNextCalls(2);
-    await engine.tabUpdated(2, { status: "loading", url: `${A}/` }, `${A}/`);
+    await engine.tabUpdated(2, { status: "loading", url: `${A}/` }, { url: `${A}/` });
     expect(fake.calls).toStrictEqual([
       `updateSessionRules -[${ids(0, 1, 2)}] +[${ids(0, 1, 2)}]`,
       `updateSessionRules -[${ids(0, 1, 2)}] +[]`,
       "sessionRules",
       `updateSessionRules -[${ids(0, 1, 2)}] +[]`,
+      "wakeAfter 1000",
       "later 1000",
       "markTab 1 false",
       "broadcast",
@@ -204,12 +255,25 @@ describe("failing closed", () => {
     const failed = fake.broadcasts.at(-1);
     expect(failed?.rulesProblem).toBe("The browser failed");
     // No entry claims to be active while ToolKey holds no rule.
-    expect(failed?.entries.map((entry) => entry.openTabs)).toStrictEqual([0, 0, 0, 0, 0]);
+    expect(failed?.entries.map((entry) => entry.activeTabs)).toStrictEqual([0, 0, 0, 0, 0]);
+    expect(failed?.entries.map((entry) => entry.reason?.why)).toStrictEqual([
+      "rulesFailed",
+      "rulesFailed",
+      "rulesFailed",
+      "noTab",
+      "noTab",
+    ]);
 
     fake.settle();
     fake.timers.shift()?.();
     await engine.state();
-    expect(fake.calls).toStrictEqual([`updateSessionRules -[] +[${ids(0, 1, 2)}]`, "markTab 1 true", "markTab 2 true", "broadcast"]);
+    expect(fake.calls).toStrictEqual([
+      `updateSessionRules -[] +[${ids(0, 1, 2)}]`,
+      "wakeAfter cancelled",
+      "markTab 1 true",
+      "markTab 2 true",
+      "broadcast",
+    ]);
     expect(fake.broadcasts.at(-1)?.rulesProblem).toBeUndefined();
     expect(fake.rules.get(ruleIdOf(0))?.condition.tabIds).toStrictEqual([1, 2]);
   });
@@ -218,7 +282,7 @@ describe("failing closed", () => {
     const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
     fake.settle();
     fake.failNextCalls(1000);
-    await engine.tabUpdated(2, { status: "loading", url: `${A}/` }, `${A}/`);
+    await engine.tabUpdated(2, { status: "loading", url: `${A}/` }, { url: `${A}/` });
     for (let i = 0; i < 8; i++) {
       fake.timers.shift()?.();
       await engine.state();
@@ -232,7 +296,7 @@ describe("failing closed", () => {
     fake.port.updateSessionRules = async () => {
       throw new Error(`Rule value "Bearer ${ENTRIES[0]?.key}" refused`);
     };
-    await engine.tabUpdated(2, { status: "loading", url: `${A}/` }, `${A}/`);
+    await engine.tabUpdated(2, { status: "loading", url: `${A}/` }, { url: `${A}/` });
     const state = await engine.state();
     expect(state.rulesProblem).toBeDefined();
     expect(state.rulesProblem).not.toContain(ENTRIES[0]?.key);
@@ -247,8 +311,8 @@ describe("one bad stored entry never disables the others", () => {
     const { fake, engine } = await started({ settings, tabs: [{ id: 1, url: `${A}/` }] });
     expect([...fake.rules.keys()].sort()).toStrictEqual([ruleIdOf(0), ruleIdOf(1), ruleIdOf(2)]);
     const state = await engine.state();
-    expect(state.entries.find((entry) => entry.id === 7)?.problem?.[0]).toBe("key_space");
-    expect(state.entries.find((entry) => entry.id === 8)?.problem).toStrictEqual(["entryDuplicate"]);
+    expect(state.entries.find((entry) => entry.id === 7)?.reason).toStrictEqual({ why: "invalid", problem: ["key_space", "5"] });
+    expect(state.entries.find((entry) => entry.id === 8)?.reason).toStrictEqual({ why: "invalid", problem: ["entryDuplicate"] });
   });
 
   it("a rule the browser refuses is kept on its entry and not sent again on its own; the others are installed", async () => {
@@ -264,10 +328,10 @@ describe("one bad stored entry never disables the others", () => {
     const engine = createEngine(fake.port);
     await engine.start();
     expect([...fake.rules.keys()].sort()).toStrictEqual([ruleIdOf(0), ruleIdOf(2)]);
-    expect((await engine.state()).entries.find((entry) => entry.id === 1)?.error).toBe("Rule refused");
+    expect((await engine.state()).entries.find((entry) => entry.id === 1)?.reason).toStrictEqual({ why: "refused", error: "Rule refused" });
     fake.settle();
-    await engine.tabUpdated(1, { status: "complete" }, `${A}/`);
-    await engine.tabUpdated(5, { status: "loading" }, "https://example.com/");
+    await engine.tabUpdated(1, { status: "complete" }, { url: `${A}/` });
+    await engine.tabUpdated(5, { status: "loading" }, { url: "https://example.com/" });
     expect(fake.calls).toStrictEqual([]);
   });
 });
@@ -286,10 +350,10 @@ describe("managed entries", () => {
     expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(0), ruleIdOf(1), ruleIdOf(2)]);
     fake.settle();
     // A user entry for the same URL as the managed one (entry 1) stands aside: the organisation's wins.
-    expect(await engine.readManaged()).toStrictEqual([A]);
-    expect(fake.calls).toStrictEqual(["readManaged", `updateSessionRules -[${ids(1)}] +[${ids(managedId)}]`, "broadcast"]);
+    await engine.readManaged();
+    expect(fake.calls).toStrictEqual(["readManaged", "keepPolicy", `updateSessionRules -[${ids(1)}] +[${ids(managedId)}]`, "broadcast"]);
     const state = fake.broadcasts.at(-1) as State;
-    expect(state.entries.find((entry) => entry.id === 1)?.problem).toStrictEqual(["entryManagedCovers"]);
+    expect(state.entries.find((entry) => entry.id === 1)?.reason).toStrictEqual({ why: "managedCovers" });
     expect(state.entries.find((entry) => entry.id === managedId)?.managed).toBe(true);
     expect(fake.rules.get(ruleIdOf(managedId))?.action.requestHeaders[0]?.value).toBe(`Bearer ${MANAGED_KEY}`);
   });
@@ -303,8 +367,8 @@ describe("managed entries", () => {
     fake.settle();
     const rotated = fakeBrowser({ managed: policy("fake-rotated-key-not-a-secret-02") });
     fake.port.readManaged = rotated.port.readManaged;
-    expect(await engine.readManaged()).toStrictEqual([]);
-    expect(fake.calls).toStrictEqual([`updateSessionRules -[${ids(managedId)}] +[${ids(managedId)}]`, "broadcast"]);
+    await engine.readManaged();
+    expect(fake.calls).toStrictEqual(["keepPolicy", `updateSessionRules -[${ids(managedId)}] +[${ids(managedId)}]`, "broadcast"]);
   });
 
   it("a managed key is never revealed; a user's is", async () => {
@@ -331,7 +395,7 @@ describe("managed entries", () => {
       entries: [],
       tabs: [{ id: 1, url: `${A}/` }],
       managed: policy(),
-      versions: { [A]: { version: "0.6.5" } },
+      versions: { [A]: { read: { version: "0.6.5", at: 1 } } },
     });
     await engine.readManaged();
     expect(fake.rules.size).toBe(0);
@@ -342,5 +406,187 @@ describe("managed entries", () => {
     await engine.readManaged();
     expect((await engine.state()).managedProblems).toStrictEqual([{ problem: ["managedUnreadable"] }]);
     expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(0), ruleIdOf(1), ruleIdOf(2)]);
+  });
+});
+
+describe('a wake starts from everything (design.md, "A wake starts from everything")', () => {
+  const MANAGED_KEY = "fake-managed-key-not-a-secret-01";
+  const policy = { entries: [{ openWebUi: A, toolServer: "http://localhost:8000/a1", key: MANAGED_KEY }] };
+
+  it("a wake with unchanged state makes no updateSessionRules call", async () => {
+    const { fake } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
+    const again = await woken(fake);
+    await again.state();
+    expect(fake.calls.filter((call) => call.startsWith("updateSessionRules"))).toStrictEqual([]);
+  });
+
+  it("a wake keeps the organisation's rule and never puts the user's rule for its URL in its place", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], managed: policy });
+    await engine.readManaged();
+    expect(fake.rules.has(ruleIdOf(MANAGED_ID_FIRST))).toBe(true);
+    const again = await woken(fake);
+    // The policy kept for the session is read with the rest: the first reconcile already knows it.
+    expect(fake.calls.filter((call) => call.startsWith("updateSessionRules"))).toStrictEqual([]);
+    await again.readManaged();
+    expect(fake.calls.filter((call) => call.startsWith("updateSessionRules"))).toStrictEqual([]);
+    expect([...fake.rules.keys()].sort()).toStrictEqual([ruleIdOf(0), ruleIdOf(2), ruleIdOf(MANAGED_ID_FIRST)]);
+  });
+
+  it("a failed reconcile asks for an alarm, and a background woken by it puts the rules back", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
+    fake.failNextCalls(2);
+    await engine.tabUpdated(2, { status: "loading", url: `${A}/` }, { url: `${A}/` });
+    expect(fake.calls).toContain("wakeAfter 1000");
+    expect(fake.rules.size).toBe(0);
+    // The background was stopped before its timer ran: the alarm starts a new one.
+    await woken(fake);
+    expect(fake.rules.get(ruleIdOf(0))?.condition.tabIds).toStrictEqual([1]);
+  });
+});
+
+describe("allowUserEntries: false", () => {
+  const MANAGED_KEY = "fake-managed-key-not-a-secret-01";
+  const policy = (allowUserEntries: unknown) => ({
+    entries: [{ openWebUi: A, toolServer: "http://localhost:8000/org", key: MANAGED_KEY }],
+    allowUserEntries,
+  });
+
+  it("only the organisation's entries get rules; the user's are kept, say why, and come back when the policy changes", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], managed: policy(false) });
+    await engine.readManaged();
+    expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(MANAGED_ID_FIRST)]);
+    const state = await engine.state();
+    expect(state.entries.filter((entry) => !entry.managed).map((entry) => entry.reason?.why)).toStrictEqual(
+      Array(5).fill("userEntriesOff"),
+    );
+    fake.port.readManaged = async () => policy(true);
+    await engine.readManaged();
+    expect([...fake.rules.keys()].sort()).toStrictEqual([ruleIdOf(0), ruleIdOf(1), ruleIdOf(2), ruleIdOf(MANAGED_ID_FIRST)]);
+  });
+
+  it.each([["false"], [0], [null], [{}]])("allowUserEntries %j is a policy problem, read as false", async (value) => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], managed: policy(value) });
+    await engine.readManaged();
+    const state = await engine.state();
+    expect(state.allowUserEntries).toBe(false);
+    expect(state.managedProblems).toStrictEqual([{ problem: ["managedAllowUserEntries"] }]);
+    expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(MANAGED_ID_FIRST)]);
+  });
+});
+
+describe("version knowledge", () => {
+  const KNOWN_0_6_5 = { [A]: { read: { version: "0.6.5", at: 1 } }, [B]: { read: { version: "0.6.0", at: 1 } } };
+
+  it("a failed check of a known 0.6.5 keeps its Bearer entries standing aside: no rule call at all", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], versions: KNOWN_0_6_5 });
+    expect(fake.rules.size).toBe(0);
+    fake.settle();
+    const known = await engine.learnVersion(A, { unknown: "status", status: 502 }, 50);
+    expect(known).toStrictEqual({ read: { version: "0.6.5", at: 1 }, failed: { failure: { unknown: "status", status: 502 }, at: 50 } });
+    expect(fake.calls.filter((call) => call.startsWith("updateSessionRules"))).toStrictEqual([]);
+    const entry = (await engine.state()).entries.find((view) => view.id === 0);
+    expect(entry?.reason).toStrictEqual({ why: "standsAside", version: "0.6.5" });
+    // The key returns when the version reads 0.6.0 again.
+    await engine.learnVersion(A, { version: "0.6.0" }, 60);
+    expect([...fake.rules.keys()].sort()).toStrictEqual([ruleIdOf(0), ruleIdOf(1), ruleIdOf(2)]);
+  });
+
+  it("an X-API-Key entry on a known 0.6.5 gets its rule beside Bearer entries standing aside", async () => {
+    const entries = [
+      ...ENTRIES,
+      makeEntry({ id: 5, openWebUiOrigin: A, toolServerUrl: "http://localhost:8000/x", headerName: "X-API-Key", scheme: "" }),
+    ];
+    const { fake } = await started({ entries, tabs: [{ id: 1, url: `${A}/` }], versions: KNOWN_0_6_5 });
+    expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(5)]);
+  });
+
+  it("a new entry of an Open WebUI never checked gets no rule until its version is read, then follows it", async () => {
+    const { fake, engine } = await started({ entries: [], tabs: [{ id: 1, url: "http://localhost:3002/" }] });
+    const reply = await engine.command({
+      type: "save",
+      input: { openWebUiAddress: "http://localhost:3002", toolServerUrl: "http://localhost:9000", key: "fake-key-not-a-secret-0004" },
+    });
+    expect(reply.ok && reply.state.entries[0]?.reason).toStrictEqual({ why: "awaitingVersion" });
+    expect(await engine.originsToCheck(false)).toStrictEqual(["http://localhost:3002"]);
+    expect(fake.rules.size).toBe(0);
+    await engine.learnVersion("http://localhost:3002", { version: "0.6.5" }, 70);
+    expect(fake.rules.size).toBe(0);
+    await engine.learnVersion("http://localhost:3002", { unknown: "network" }, 80);
+    expect(fake.rules.size).toBe(0);
+  });
+
+  it("a check that fails for an Open WebUI never read lets its entry have its rule, as for 0.6.0", async () => {
+    const { fake, engine } = await started({ entries: [], tabs: [{ id: 1, url: "http://localhost:3002/" }] });
+    await engine.command({
+      type: "save",
+      input: { openWebUiAddress: "http://localhost:3002", toolServerUrl: "http://localhost:9000", key: "fake-key-not-a-secret-0004" },
+    });
+    await engine.learnVersion("http://localhost:3002", { unknown: "network" }, 80);
+    expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(0)]);
+    // Checked again on a wake only while never checked; when access is granted, also while unknown.
+    expect(await engine.originsToCheck(false)).toStrictEqual([]);
+    expect(await engine.originsToCheck(true)).toStrictEqual(["http://localhost:3002"]);
+  });
+
+  it("a check of an Open WebUI no entry names is not kept", async () => {
+    const { fake, engine } = await started();
+    fake.settle();
+    expect(await engine.learnVersion("http://localhost:3009", { version: "0.6.0" }, 1)).toBeUndefined();
+    expect(fake.calls).toStrictEqual([]);
+  });
+});
+
+describe("which tab events read an Open WebUI's version again", () => {
+  it.each<{
+    what: string;
+    before: string | undefined;
+    change: { status?: string; url?: string };
+    url: string | undefined;
+    loaded?: string;
+    favIcon?: boolean;
+  }>([
+    { what: "a reload (loading, no new address)", before: `${A}/c/1`, change: { status: "loading" }, url: `${A}/c/1`, loaded: A },
+    {
+      what: "a reload reported with its address",
+      before: `${A}/c/1`,
+      change: { status: "loading", url: `${A}/c/1` },
+      url: `${A}/c/1`,
+      loaded: A,
+    },
+    {
+      what: "arriving from another site",
+      before: "https://example.com/",
+      change: { status: "loading", url: `${A}/` },
+      url: `${A}/`,
+      loaded: A,
+    },
+    { what: "a new tab opening on it", before: undefined, change: { status: "loading", url: `${A}/` }, url: `${A}/`, loaded: A },
+    {
+      what: "a chat switch, which Chromium reports as loading",
+      before: `${A}/c/1`,
+      change: { status: "loading", url: `${A}/c/2` },
+      url: `${A}/c/2`,
+    },
+    { what: "a chat switch reported as an address alone", before: `${A}/c/1`, change: { url: `${A}/c/2` }, url: `${A}/c/2` },
+    { what: "the page finishing its load", before: `${A}/c/1`, change: { status: "complete" }, url: `${A}/c/1` },
+    {
+      what: "a site no entry names loading",
+      before: undefined,
+      change: { status: "loading", url: "https://example.com/" },
+      url: "https://example.com/",
+    },
+    // Measured in Chromium 156: reported as a chat switch is, but the new document has no favicon yet (core/page-load.ts).
+    {
+      what: "a full load of another address on it",
+      before: `${A}/c/1`,
+      change: { status: "loading", url: `${A}/` },
+      url: `${A}/`,
+      loaded: A,
+      favIcon: false,
+    },
+  ])("$what: $loaded", async ({ before, change, url, loaded, favIcon = true }) => {
+    const { engine } = await started({ tabs: before === undefined ? [] : [{ id: 1, url: before }] });
+    const tab = favIcon ? { url, favIconUrl: `${A}/static/favicon.png` } : { url };
+    expect(await engine.tabUpdated(1, change, tab)).toBe(loaded);
   });
 });

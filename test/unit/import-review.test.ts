@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Entry, EntryInput } from "../../src/core/entry.ts";
 import { applyImport, type ImportPlan, importInputs, planImport, reviewOf } from "../../src/core/import-review.ts";
-import { type ImportCandidate, readOpenWebUiToolServers, type SkippedServer } from "../../src/core/open-webui-import.ts";
+import {
+  type ImportCandidate,
+  MAX_IMPORTED_SERVERS,
+  readOpenWebUiToolServers,
+  type SkippedServer,
+} from "../../src/core/open-webui-import.ts";
 import { MAX_ENTRIES } from "../../src/core/rules.ts";
 import { SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
+import type { UserText } from "../../src/core/user-text.ts";
 import { LANGUAGES, render } from "../locales.ts";
 import { deepFreeze, makeEntry } from "./fixtures.ts";
 
@@ -185,6 +191,12 @@ describe("the review a page sees", () => {
       skipped: [],
       count: 3,
     });
+  });
+
+  it("carries the notice of what reading left out, and has none otherwise", () => {
+    const notice: UserText = ["importFirstServers", String(MAX_IMPORTED_SERVERS + 1), String(MAX_IMPORTED_SERVERS)];
+    expect(reviewOf(plan, notice)).toStrictEqual({ ...reviewOf(plan), notice });
+    expect(reviewOf(plan)).not.toHaveProperty("notice");
   });
 
   it("holds no key, while the plan it comes from does", () => {

@@ -18,8 +18,10 @@ const onOwnOrigin = makeEntry({ id: 3, openWebUiOrigin: OWUI, toolServerUrl: `${
 
 const ALL: Circumstances = {
   granted: new Set(["http://owui.test/*", "http://tools.test/*"]),
-  sendingKeys: new Set(),
+  openWebUiVersions: { [OWUI]: "0.6.0" },
 };
+const ON_0_6_5: Circumstances = { ...ALL, openWebUiVersions: { [OWUI]: "0.6.5" } };
+const X_KEY = { entryId: 2, header: "X-API-Key", value: "fake-key-x-2" };
 
 /** A tool call as Open WebUI makes it: fetch from its own page, in its own tab. */
 function call(url: string, changes: Partial<RequestToSend> = {}): RequestToSend {
@@ -161,18 +163,60 @@ describe("the promise, request by request", () => {
       promised: NOTHING,
     },
     {
-      what: "an entry stands aside where its Open WebUI sends keys itself",
+      what: "an Authorization: Bearer entry stands aside where its Open WebUI sends that header itself (0.6.1 and later)",
       entries: [root],
       request: call("http://tools.test:8000/x"),
-      circumstances: { ...ALL, sendingKeys: new Set([OWUI]) },
+      circumstances: ON_0_6_5,
       promised: NOTHING,
+    },
+    {
+      what: "header name and scheme are compared in any case: authorization: bearer stands aside too",
+      entries: [{ ...root, headerName: "authorization", scheme: "BEARER" }],
+      request: call("http://tools.test:8000/x"),
+      circumstances: { ...ALL, openWebUiVersions: { [OWUI]: "0.7.2" } },
+      promised: NOTHING,
+    },
+    {
+      what: "an X-API-Key entry is added on 0.6.5: no Open WebUI sends it",
+      entries: [apiKey],
+      request: call("http://tools.test:8000/time/now"),
+      circumstances: ON_0_6_5,
+      promised: { headers: [X_KEY] },
+    },
+    {
+      what: "a bare token in Authorization is added on 0.6.5: Open WebUI sends only Bearer",
+      entries: [{ ...root, scheme: "" }],
+      request: call("http://tools.test:8000/x"),
+      circumstances: ON_0_6_5,
+      promised: { headers: [{ entryId: 0, header: "Authorization", value: "fake-key-root-0" }] },
+    },
+    {
+      what: "Authorization with another scheme is added on 0.6.5",
+      entries: [{ ...root, scheme: "Token" }],
+      request: call("http://tools.test:8000/x"),
+      circumstances: ON_0_6_5,
+      promised: { headers: [{ entryId: 0, header: "Authorization", value: "Token fake-key-root-0" }] },
     },
     {
       what: "an entry set to add the key anyway keeps adding it there",
       entries: [{ ...root, addKeyAnyway: true }],
       request: call("http://tools.test:8000/x"),
-      circumstances: { ...ALL, sendingKeys: new Set([OWUI]) },
+      circumstances: ON_0_6_5,
       promised: { headers: [ROOT_KEY] },
+    },
+    {
+      what: "an Open WebUI whose version could not be read gets the key as 0.6.0 does",
+      entries: [root],
+      request: call("http://tools.test:8000/x"),
+      circumstances: { ...ALL, openWebUiVersions: { [OWUI]: "unreadable" } },
+      promised: { headers: [ROOT_KEY] },
+    },
+    {
+      what: "nothing is added before an Open WebUI's version has been asked",
+      entries: [apiKey, root],
+      request: call("http://tools.test:8000/time/x"),
+      circumstances: { ...ALL, openWebUiVersions: {} },
+      promised: NOTHING,
     },
   ])("$what", ({ entries, request, circumstances, promised }) => {
     expect(promisedHeaders(entries, request, circumstances ?? ALL)).toStrictEqual(promised);

@@ -133,13 +133,45 @@ describe("parseManagedPolicy: the organisation's entries go through a typed entr
     expect(policy.entries.every((entry) => entry.id >= MAX_ENTRIES && entry.id < 2 * MAX_ENTRIES)).toBe(true);
   });
 
-  it("allowUserEntries false is kept; of another type it allows them, and says the policy is wrong", () => {
+  it("allowUserEntries false is kept; true or left out allows user entries", () => {
     expect(parseManagedPolicy({ allowUserEntries: false }).allowUserEntries).toBe(false);
-    expect(parseManagedPolicy({ allowUserEntries: "no" })).toStrictEqual({
-      entries: [],
-      problems: [{ problem: ["managedUnreadable"] }],
-      allowUserEntries: true,
+    expect(parseManagedPolicy({ allowUserEntries: true }).allowUserEntries).toBe(true);
+    expect(parseManagedPolicy({ entries: [] }).allowUserEntries).toBe(true);
+  });
+
+  it.each([["no"], ["false"], ["true"], [0], [1], [null], [[]], [{}]])(
+    "allowUserEntries %j is a policy problem, read the safe way: only the organisation's entries apply",
+    (value) => {
+      expect(parseManagedPolicy({ allowUserEntries: value })).toStrictEqual({
+        entries: [],
+        problems: [{ problem: ["managedAllowUserEntries"] }],
+        allowUserEntries: false,
+      });
+    },
+  );
+
+  it("a toolServer that holds the entry's key, or is not a URL, is never quoted", () => {
+    const key = "fake-key-swapped-not-a-secret-7";
+    const policy = parseManagedPolicy({
+      entries: [
+        { openWebUi: OWUI, toolServer: key, key: "https://tools.example.com" },
+        { openWebUi: "not an address", toolServer: `https://tools.example.com/${key}`, key },
+        { openWebUi: OWUI, toolServer: `https://tools.example.com/${"x".repeat(300)}`, key: 5 },
+      ],
     });
+    expect(policy.problems.map((problem) => problem.toolServer)).toStrictEqual([undefined, undefined, undefined]);
+    expect(JSON.stringify(policy.problems)).not.toContain(key);
+  });
+
+  it("addKeyAnyway true is the organisation's own Add the key anyway; of another type the entry is ignored", () => {
+    const policy = parseManagedPolicy({
+      entries: [
+        { ...valid(), addKeyAnyway: true },
+        { ...valid("https://tools.example.com/two"), addKeyAnyway: "yes" },
+      ],
+    });
+    expect(policy.entries.map((entry) => entry.addKeyAnyway)).toStrictEqual([true]);
+    expect(policy.problems).toStrictEqual([{ at: 2, toolServer: "https://tools.example.com/two", problem: ["managedEntryShape"] }]);
   });
 });
 

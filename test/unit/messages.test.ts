@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { World } from "../../src/core/decision.ts";
+import { NO_POLICY } from "../../src/core/managed.ts";
 import { describeEntries, isRequest } from "../../src/core/messages.ts";
-import type { Tab } from "../../src/core/rules.ts";
+import { groupTabsByOrigin, type Tab } from "../../src/core/rules.ts";
 import { makeEntry } from "./fixtures.ts";
 
 const LONG_KEY = "fake-key-not-real-0001-wxyz";
@@ -21,14 +23,26 @@ const tabs: Tab[] = [
   { id: 4, url: "https://chat.example.com/" },
 ];
 const granted = new Set(["http://localhost/*", "https://chat.example.com/*", "https://tools.example.com/*"]);
-/** No Open WebUI known to send keys itself. */
-const NONE = new Set<string>();
+/** Everything the decision needs: both Open WebUIs reported 0.6.0, all access held. */
+function world(changes: Partial<World> = {}): World {
+  return {
+    tabsByOrigin: groupTabsByOrigin(tabs),
+    granted,
+    versions: {
+      "http://localhost:3000": { read: { version: "0.6.0", at: 1 } },
+      "https://chat.example.com": { read: { version: "0.6.0", at: 1 } },
+    },
+    policy: NO_POLICY,
+    problems: new Map(),
+    refused: new Map(),
+    rulesFailed: false,
+    ...changes,
+  };
+}
 
 describe("describeEntries", () => {
-  it("shows each entry with its key masked, its access and its open Open WebUI tabs", () => {
-    expect(
-      describeEntries([local, remote], { tabs, granted: granted, errors: new Map(), sendingKeys: NONE, problems: new Map() }),
-    ).toStrictEqual([
+  it("shows each entry with its key masked, its decision and the tabs its rule is in force in", () => {
+    expect(describeEntries([local, remote], world())).toStrictEqual([
       {
         id: 0,
         openWebUiOrigin: "http://localhost:3000",
@@ -38,9 +52,11 @@ describe("describeEntries", () => {
         enabled: true,
         addKeyAnyway: false,
         maskedKey: "••••••••wxyz",
-        access: true,
         missingAccess: [],
-        openTabs: 2,
+        activeTabs: 2,
+        versionNotes: [],
+        canAddAnyway: false,
+        canTest: true,
       },
       {
         id: 2,
@@ -51,21 +67,17 @@ describe("describeEntries", () => {
         enabled: true,
         addKeyAnyway: false,
         maskedKey: "••••••••0002",
-        access: true,
         missingAccess: [],
-        openTabs: 1,
+        activeTabs: 1,
+        versionNotes: [],
+        canAddAnyway: false,
+        canTest: true,
       },
     ]);
   });
 
   it("never lets a full key out in what pages are sent", () => {
-    const views = describeEntries([local, remote], {
-      tabs,
-      granted: granted,
-      errors: new Map([[0, "Rule refused"]]),
-      sendingKeys: NONE,
-      problems: new Map(),
-    });
+    const views = describeEntries([local, remote], world({ refused: new Map([[0, "Rule refused"]]) }));
     const sent = JSON.stringify(views);
     expect(sent).not.toContain(LONG_KEY);
     expect(sent).not.toContain("fake-key-not-real-0002");
@@ -77,58 +89,22 @@ describe("describeEntries", () => {
     { what: "nothing is granted", granted: [], missing: ["https://chat.example.com/*", "https://tools.example.com/*"] },
     { what: "only the Open WebUI is granted", granted: ["https://chat.example.com/*"], missing: ["https://tools.example.com/*"] },
     { what: "only the tool server is granted", granted: ["https://tools.example.com/*"], missing: ["https://chat.example.com/*"] },
-  ])("when $what, the entry has no access, lists only $missing to grant and counts no tabs", ({ granted, missing }) => {
-    const [view] = describeEntries([remote], {
-      tabs,
-      granted: new Set(granted),
-      errors: new Map(),
-      sendingKeys: NONE,
-      problems: new Map(),
-    });
-    expect(view).toMatchObject({ access: false, missingAccess: missing, openTabs: 0 });
+  ])("when $what, the entry says it lacks access, lists only $missing to grant and counts no tabs", ({ granted, missing }) => {
+    const [view] = describeEntries([remote], world({ granted: new Set(granted) }));
+    expect(view).toMatchObject({ reason: { why: "noAccess", missing }, missingAccess: missing, activeTabs: 0, canTest: false });
   });
 
-  it("a disabled entry counts no tabs", () => {
-    const [view] = describeEntries([{ ...local, enabled: false }], {
-      tabs,
-      granted: granted,
-      errors: new Map(),
-      sendingKeys: NONE,
-      problems: new Map(),
-    });
-    expect(view).toMatchObject({ enabled: false, access: true, openTabs: 0 });
-  });
-
-  it("an entry whose Open WebUI sends keys itself counts no tabs, unless it adds the key anyway", () => {
-    const sending = new Set(["http://localhost:3000"]);
-    const [standing, adding] = describeEntries([local, { ...local, id: 1, addKeyAnyway: true }], {
-      tabs,
-      granted: granted,
-      errors: new Map(),
-      sendingKeys: sending,
-      problems: new Map(),
-    });
-    expect(standing).toMatchObject({ addKeyAnyway: false, openTabs: 0 });
-    expect(adding).toMatchObject({ addKeyAnyway: true, openTabs: 2 });
-  });
-
-  it("a stored entry that cannot have a rule shows why and counts no tabs; the others are untouched", () => {
+  it("a stored entry that cannot have a rule shows why, cannot be tested, and the others are untouched", () => {
     const problems = new Map([[2, ["entryDuplicate"] as const]]);
-    const [ok, bad] = describeEntries([local, remote], { tabs, granted, errors: new Map(), sendingKeys: NONE, problems });
-    expect(ok).not.toHaveProperty("problem");
-    expect(bad).toMatchObject({ problem: ["entryDuplicate"], openTabs: 0 });
+    const [ok, bad] = describeEntries([local, remote], world({ problems }));
+    expect(ok).not.toHaveProperty("reason");
+    expect(bad).toMatchObject({ reason: { why: "invalid", problem: ["entryDuplicate"] }, activeTabs: 0, canTest: false });
   });
 
   it("the browser's refusal is shown on its own entry only", () => {
-    const views = describeEntries([local, remote], {
-      tabs,
-      granted: granted,
-      errors: new Map([[2, "Rule with id 1002 is invalid."]]),
-      sendingKeys: NONE,
-      problems: new Map(),
-    });
-    expect(views[0]).not.toHaveProperty("error");
-    expect(views[1]).toMatchObject({ error: "Rule with id 1002 is invalid." });
+    const views = describeEntries([local, remote], world({ refused: new Map([[2, "Rule with id 1002 is invalid."]]) }));
+    expect(views[0]).not.toHaveProperty("reason");
+    expect(views[1]).toMatchObject({ reason: { why: "refused", error: "Rule with id 1002 is invalid." }, activeTabs: 0 });
   });
 });
 

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { readOpenWebUi } from "../../src/background/open-webui-import.ts";
 import { validateEntryInput } from "../../src/core/entry.ts";
 import {
   displayLabel,
+  MAX_IMPORTED_SERVERS,
   MAX_LABEL_LENGTH,
-  MAX_SETTINGS_REPLY_CHARS,
-  openWebUiUnreachable,
+  MAX_SETTINGS_REPLY_BYTES,
   readOpenWebUiToolServers,
+  type SettingsReply,
 } from "../../src/core/open-webui-import.ts";
+import { type LoadedSettings, SETTINGS_VERSION } from "../../src/core/settings.ts";
 import type { UserText } from "../../src/core/user-text.ts";
 import { english, LANGUAGES, render } from "../locales.ts";
 
@@ -335,7 +338,6 @@ describe("replies that import nothing, each with its own plain message", () => {
     { what: "a proxy error (502)", status: 502, body: "<html>Bad Gateway</html>", problem: ["importServerError", ORIGIN, "502"] },
     { what: "another status (418)", status: 418, body: servers, problem: ["importUnexpectedStatus", ORIGIN, "418"] },
     { what: "a redirect the caller did not follow", status: 302, body: "", problem: ["importUnexpectedStatus", ORIGIN, "302"] },
-    { what: "no answer at all (status 0)", status: 0, body: "", problem: ["importUnreachable", ORIGIN] },
     { what: "a body that is not JSON", status: 200, body: "{ui:", problem: ["importNotOpenWebUi", ORIGIN] },
     {
       what: "an HTML page (a sign-in page of a proxy)",
@@ -366,16 +368,17 @@ describe("replies that import nothing, each with its own plain message", () => {
     { what: "ui without toolServers", status: 200, body: '{"ui":{"chatBubble":true}}', problem: ["importNoToolServers", ORIGIN] },
     { what: "toolServers that is null", status: 200, body: '{"ui":{"toolServers":null}}', problem: ["importNoToolServers", ORIGIN] },
     { what: "an empty toolServers", status: 200, body: '{"ui":{"toolServers":[]}}', problem: ["importNoToolServers", ORIGIN] },
-    { what: "a body over the size cap", status: 200, body: " ".repeat(MAX_SETTINGS_REPLY_CHARS + 1), problem: ["importTooLarge", ORIGIN] },
   ])("$what", ({ status, body, problem }) => {
     expect(readOpenWebUiToolServers(ORIGIN, { status, body })).toStrictEqual({ ok: false, problem });
   });
 
-  it("a status says more than a huge body: signed out stays signed out", () => {
-    expect(readOpenWebUiToolServers(ORIGIN, { status: 401, body: "x".repeat(MAX_SETTINGS_REPLY_CHARS + 1) })).toStrictEqual({
-      ok: false,
-      problem: ["importSignedOut", ORIGIN],
-    });
+  it.each<{ reply: SettingsReply; problem: UserText }>([
+    { reply: { failed: "network" }, problem: ["importUnreachable", ORIGIN] },
+    { reply: { failed: "timeout" }, problem: ["importUnreachable", ORIGIN] },
+    { reply: { failed: "tooLarge" }, problem: ["importTooLarge", ORIGIN] },
+    { reply: { failed: "redirect" }, problem: ["importRedirected", ORIGIN] },
+  ])("no answer to read ($reply.failed) says why", ({ reply, problem }) => {
+    expect(readOpenWebUiToolServers(ORIGIN, reply)).toStrictEqual({ ok: false, problem });
   });
 
   it("a 5 MB answer holding a chat background image, as Open WebUI keeps it, still imports its servers", () => {
@@ -397,10 +400,6 @@ describe("replies that import nothing, each with its own plain message", () => {
     });
   });
 
-  it("the caller's own network failure has a message for this Open WebUI", () => {
-    expect(openWebUiUnreachable(ORIGIN)).toStrictEqual(["importUnreachable", ORIGIN]);
-  });
-
   it("an address that is not one ToolKey accepts says what is wrong with it", () => {
     expect(readOpenWebUiToolServers("localhost:3000", settingsWith([]))).toStrictEqual({ ok: false, problem: ["openWebUi_noScheme"] });
   });
@@ -412,6 +411,7 @@ describe("replies that import nothing, each with its own plain message", () => {
       ["importServerError", ORIGIN, "502"],
       ["importUnexpectedStatus", ORIGIN, "418"],
       ["importTooLarge", ORIGIN],
+      ["importRedirected", ORIGIN],
       ["importUnreachable", ORIGIN],
       ["importNoToolServers", ORIGIN],
     ];
@@ -427,6 +427,103 @@ describe("replies that import nothing, each with its own plain message", () => {
     expect(english(["importServerError", ORIGIN, "502"])).toBe(
       "Open WebUI at http://localhost:3000 had an error (status 502). Nothing was imported; try again later.",
     );
+    expect(english(["importRedirected", ORIGIN])).toMatch(/^http:\/\/localhost:3000 answered with a redirect .*sign-in page/);
+  });
+});
+
+describe(`at most ${MAX_IMPORTED_SERVERS} servers are read, and the review says so beyond that`, () => {
+  const server = (i: number) => ({ url: `http://localhost:8000/t${i}`, key: KEY, config: { enable: true } });
+
+  it(`exactly ${MAX_IMPORTED_SERVERS} are all read, with no notice`, () => {
+    const result = read(Array.from({ length: MAX_IMPORTED_SERVERS }, (_, i) => server(i)));
+    expect(result.ok && result.candidates).toHaveLength(MAX_IMPORTED_SERVERS);
+    expect(result).not.toHaveProperty("notice");
+  });
+
+  it("of 100,000 only the first are read, and the notice names how many there are and how many were read", () => {
+    const result = read(Array.from({ length: 100_000 }, (_, i) => (i % 2 === 0 ? server(i) : { ...server(i), config: { enable: false } })));
+    if (!result.ok) throw new Error("the list was refused");
+    expect(result.candidates.length + result.skipped.length).toBe(MAX_IMPORTED_SERVERS);
+    expect(result.candidates.at(-1)?.input.toolServerUrl).toBe(`http://localhost:8000/t${MAX_IMPORTED_SERVERS - 2}`);
+    expect(result.notice).toStrictEqual(["importFirstServers", "100000", String(MAX_IMPORTED_SERVERS)]);
+  });
+
+  it.each(LANGUAGES)("the notice reads in %s with both numbers", (language) => {
+    const shown = render(language, ["importFirstServers", "100000", String(MAX_IMPORTED_SERVERS)]);
+    expect(shown).toContain("100000");
+    expect(shown).toContain(String(MAX_IMPORTED_SERVERS));
+    expect(shown).not.toMatch(/\$[A-Z0-9]/);
+  });
+
+  it("reads in English as the review shows it", () => {
+    expect(english(["importFirstServers", "1200", "500"])).toBe("Open WebUI lists 1200 tool servers; ToolKey reads only the first 500.");
+  });
+});
+
+describe("the request to Open WebUI", () => {
+  const loaded: LoadedSettings = { ok: true, settings: { version: SETTINGS_VERSION, entries: [] } };
+  const endless = () => {
+    const seen = { bytes: 0, cancelled: false };
+    const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        seen.bytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    });
+    return { seen, stream };
+  };
+  const fetchOf = (reply: Response) => {
+    const calls: RequestInit[] = [];
+    const fetchFn = (async (_: RequestInfo | URL, init: RequestInit = {}) => {
+      calls.push(init);
+      return reply;
+    }) as typeof fetch;
+    return { calls, fetchFn };
+  };
+
+  it("goes with Open WebUI's own cookie, follows no redirect, and its review lists what the answer holds", async () => {
+    const { calls, fetchFn } = fetchOf(
+      new Response(settingsWith([{ url: "http://localhost:8000", key: KEY, config: { enable: true } }]).body),
+    );
+    const reply = await readOpenWebUi(ORIGIN, loaded, fetchFn);
+    expect(reply).toMatchObject({ ok: true, origin: ORIGIN, review: { add: [{ toolServerUrl: "http://localhost:8000" }], count: 1 } });
+    expect(reply.ok && reply.review).not.toHaveProperty("notice");
+    expect(calls[0]).toMatchObject({
+      credentials: "include",
+      redirect: "manual",
+      cache: "no-store",
+      headers: { Accept: "application/json" },
+    });
+  });
+
+  it("more servers than ToolKey reads: the review carries the notice, and never a key", async () => {
+    const servers = Array.from({ length: MAX_IMPORTED_SERVERS + 1 }, (_, i) => ({
+      url: `http://localhost:8000/t${i}`,
+      key: KEY,
+      config: { enable: true },
+    }));
+    const reply = await readOpenWebUi(ORIGIN, loaded, fetchOf(new Response(settingsWith(servers).body)).fetchFn);
+    expect(reply).toMatchObject({ ok: true, review: { count: MAX_IMPORTED_SERVERS, notice: ["importFirstServers", "501", "500"] } });
+    expect(JSON.stringify(reply.ok && reply.review)).not.toContain(KEY);
+  });
+
+  it("a 2xx body past the cap is too large: not read beyond it, the rest cancelled", async () => {
+    const { seen, stream } = endless();
+    const reply = await readOpenWebUi(ORIGIN, loaded, fetchOf(new Response(stream)).fetchFn);
+    expect(reply).toStrictEqual({ ok: false, problem: ["importTooLarge", ORIGIN] });
+    expect(seen.bytes).toBeLessThanOrEqual(MAX_SETTINGS_REPLY_BYTES + 3 * 1024 * 1024);
+    expect(seen.cancelled).toBe(true);
+  });
+
+  it("a status says more than a huge body: signed out stays signed out, and the body is not read", async () => {
+    const { seen, stream } = endless();
+    const reply = await readOpenWebUi(ORIGIN, loaded, fetchOf(new Response(stream, { status: 401 })).fetchFn);
+    expect(reply).toStrictEqual({ ok: false, problem: ["importSignedOut", ORIGIN] });
+    expect(seen.cancelled).toBe(true);
   });
 });
 

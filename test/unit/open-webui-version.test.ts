@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
+  describeFailure,
   describeVersion,
-  isVersionCheck,
-  originsSendingKeys,
-  parseVersionChecks,
+  learn,
+  parseVersionBook,
   readVersionReply,
   type VersionCheck,
+  type VersionFailure,
+  type VersionKnowledge,
   verdictOf,
 } from "../../src/core/open-webui-version.ts";
 
@@ -47,41 +49,91 @@ describe("verdictOf", () => {
     ["0.5.20", "tooOld"],
     ["0.3.35", "tooOld"],
   ])("Open WebUI %s is %s", (version, verdict) => {
-    expect(verdictOf({ version })).toBe(verdict);
+    expect(verdictOf({ read: { version, at: 1 } })).toBe(verdict);
   });
 
-  it("a version that could not be read, or none yet, is unknown: the key is added as for 0.6.0", () => {
-    expect(verdictOf(undefined)).toBe("unknown");
-    expect(verdictOf({ unknown: "network" })).toBe("unknown");
+  it("a version known is kept acting on while the latest check fails", () => {
+    expect(verdictOf({ read: { version: "0.6.5", at: 1 }, failed: { failure: { unknown: "status", status: 502 }, at: 2 } })).toBe(
+      "patched",
+    );
+  });
+
+  it("an Open WebUI that was asked and never gave a version is unknown: the key is added as for 0.6.0", () => {
+    expect(verdictOf({ failed: { failure: { unknown: "network" }, at: 1 } })).toBe("unknown");
+  });
+
+  it("an Open WebUI never asked is unread: its entries wait for the check", () => {
+    expect(verdictOf(undefined)).toBe("unread");
   });
 });
 
-describe("the checks kept in storage", () => {
-  it("are read back as written, dropping what this ToolKey did not write", () => {
+describe("learn: what a check adds to what ToolKey knows", () => {
+  const fail502: VersionCheck = { unknown: "status", status: 502 };
+  it.each<{ what: string; known: VersionKnowledge | undefined; check: VersionCheck; after: VersionKnowledge }>([
+    { what: "a first version read", known: undefined, check: { version: "0.6.5" }, after: { read: { version: "0.6.5", at: 9 } } },
+    { what: "a first check that fails", known: undefined, check: fail502, after: { failed: { failure: fail502, at: 9 } } },
+    {
+      what: "a failure after a version: the version stays",
+      known: { read: { version: "0.6.5", at: 1 } },
+      check: fail502,
+      after: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail502, at: 9 } },
+    },
+    {
+      what: "a second failure: the version still stays, the failure is the latest",
+      known: { read: { version: "0.6.5", at: 1 }, failed: { failure: { unknown: "network" }, at: 5 } },
+      check: fail502,
+      after: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail502, at: 9 } },
+    },
+    {
+      what: "a version after failures: the failure is over",
+      known: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail502, at: 5 } },
+      check: { version: "0.6.0" },
+      after: { read: { version: "0.6.0", at: 9 } },
+    },
+  ])("$what", ({ known, check, after }) => {
+    expect(learn(known, check, 9)).toStrictEqual(after);
+  });
+});
+
+describe("the version book kept in storage", () => {
+  it("is read back as written, dropping what this ToolKey did not write", () => {
     const stored = {
-      "http://localhost:3000": { version: "0.6.0" },
-      "http://localhost:3001": { unknown: "status", status: 502 },
-      "http://localhost:3002": { version: "soon" },
-      "http://localhost:3003": { unknown: "status" },
-      "http://localhost:3004": { version: "0.6.5", extra: true },
+      "http://localhost:3000": { read: { version: "0.6.0", at: 5 } },
+      "http://localhost:3001": { read: { version: "0.6.5", at: 5 }, failed: { failure: { unknown: "status", status: 502 }, at: 6 } },
+      "http://localhost:3002": { read: { version: "soon", at: 5 } },
+      "http://localhost:3003": { failed: { failure: { unknown: "status" }, at: 6 } },
+      "http://localhost:3004": { read: { version: "0.6.5", at: -1 } },
       "http://localhost:3005": "0.6.5",
     };
-    expect(parseVersionChecks(stored)).toStrictEqual({
-      "http://localhost:3000": { version: "0.6.0" },
-      "http://localhost:3001": { unknown: "status", status: 502 },
+    expect(parseVersionBook(stored)).toStrictEqual({
+      "http://localhost:3000": { read: { version: "0.6.0", at: 5 } },
+      "http://localhost:3001": { read: { version: "0.6.5", at: 5 }, failed: { failure: { unknown: "status", status: 502 }, at: 6 } },
     });
-    for (const damaged of [undefined, null, "x", [], 3]) expect(parseVersionChecks(damaged)).toStrictEqual({});
-    expect(isVersionCheck({ unknown: "anything" })).toBe(false);
+    for (const damaged of [undefined, null, "x", [], 3]) expect(parseVersionBook(damaged)).toStrictEqual({});
   });
 
-  it("name the origins whose Open WebUI sends keys itself", () => {
-    const sending = originsSendingKeys({
-      "http://a:1": { version: "0.6.0" },
-      "http://b:1": { version: "0.6.5" },
-      "http://c:1": { unknown: "network" },
-      "http://d:1": { version: "0.5.0" },
+  it("reads what an earlier ToolKey kept (the latest check only) as a version or a failure of unknown time", () => {
+    expect(
+      parseVersionBook({
+        "http://a:1": { version: "0.6.5" },
+        "http://b:1": { unknown: "status", status: 502 },
+        "http://c:1": { unknown: "anything" },
+      }),
+    ).toStrictEqual({
+      "http://a:1": { read: { version: "0.6.5", at: 0 } },
+      "http://b:1": { failed: { failure: { unknown: "status", status: 502 }, at: 0 } },
     });
-    expect([...sending]).toStrictEqual(["http://b:1"]);
+  });
+});
+
+describe("describeFailure", () => {
+  it.each<{ check: VersionFailure; text: readonly string[] }>([
+    { check: { unknown: "network" }, text: ["versionFailNoAnswer"] },
+    { check: { unknown: "status", status: 502 }, text: ["versionFailStatus", "502"] },
+    { check: { unknown: "notJson" }, text: ["versionFailNotJson"] },
+    { check: { unknown: "notVersion" }, text: ["versionFailNotVersion"] },
+  ])("$check says $text", ({ check, text }) => {
+    expect(describeFailure(check)).toStrictEqual(text);
   });
 });
 

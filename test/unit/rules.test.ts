@@ -1,22 +1,21 @@
 import { describe, expect, it } from "vitest";
+import { compileRules as compileDecided } from "../../src/core/decision.ts";
 import type { Entry } from "../../src/core/entry.ts";
+import { NO_POLICY } from "../../src/core/managed.ts";
+import type { VersionBook } from "../../src/core/open-webui-version.ts";
 import {
-  compileRule,
-  compileRules,
   diffRules,
   entryIdOfRule,
   groupTabsByOrigin,
   type HeaderRule,
-  hasAccess,
   isOwnedRuleId,
   MAX_ENTRIES,
   matchesWanted,
+  missingAccessOf,
   patternsOf,
   RULE_ID_FIRST,
   ruleIdOf,
   type Tab,
-  tabsOnOrigin,
-  tabsWithKeys,
 } from "../../src/core/rules.ts";
 import { makeEntry } from "./fixtures.ts";
 
@@ -30,6 +29,32 @@ const remote = makeEntry({
   headerName: "X-API-Key",
   scheme: "",
 });
+
+/**
+ * The rules the decision gives these entries (core/decision.ts) where every Open WebUI reported
+ * 0.6.0, except those in `patched`, which reported 0.6.5.
+ */
+function compileRules(entries: Entry[], tabs: Tab[], granted: ReadonlySet<string>, patched: ReadonlySet<string> = new Set()): HeaderRule[] {
+  const versions: VersionBook = {};
+  for (const { openWebUiOrigin } of entries)
+    versions[openWebUiOrigin] = { read: { version: patched.has(openWebUiOrigin) ? "0.6.5" : "0.6.0", at: 1 } };
+  const world = {
+    tabsByOrigin: groupTabsByOrigin(tabs),
+    granted,
+    versions,
+    policy: NO_POLICY,
+    problems: new Map(),
+    refused: new Map(),
+    rulesFailed: false,
+  };
+  return compileDecided(entries, world);
+}
+
+function compileRule(entry: Entry, tabs: Tab[], granted: ReadonlySet<string>, patched?: ReadonlySet<string>): HeaderRule | undefined {
+  return compileRules([entry], tabs, granted, patched)[0];
+}
+
+const tabsOnOrigin = (tabs: Tab[], origin: string) => groupTabsByOrigin(tabs).get(origin) ?? [];
 
 const ALL_GRANTED = new Set(["http://localhost/*", "https://chat.example.com/*", "https://tools.example.com/*"]);
 
@@ -175,7 +200,7 @@ describe("compileRule", () => {
     expect("http://localhost:8000/time2/x".startsWith(filter?.slice(1) ?? "")).toBe(false);
   });
 
-  it("an entry whose Open WebUI sends keys itself (0.6.1 and later) has no rule", () => {
+  it("an Authorization: Bearer entry whose Open WebUI sends keys itself (0.6.1 and later) has no rule; an X-API-Key one keeps its rule", () => {
     expect(compileRule(local, TABS, ALL_GRANTED, new Set([local.openWebUiOrigin]))).toBeUndefined();
     expect(compileRules([local, remote], TABS, ALL_GRANTED, new Set([local.openWebUiOrigin])).map((rule) => rule.id)).toStrictEqual([
       ruleIdOf(remote.id),
@@ -318,7 +343,7 @@ describe("patternsOf", () => {
   });
 });
 
-describe("hasAccess", () => {
+describe("missingAccessOf", () => {
   it.each([
     { what: "both patterns are granted", granted: ["https://chat.example.com/*", "https://tools.example.com/*"], access: true },
     { what: "only the Open WebUI's is granted", granted: ["https://chat.example.com/*"], access: false },
@@ -326,11 +351,11 @@ describe("hasAccess", () => {
     { what: "the other scheme is granted", granted: ["http://chat.example.com/*", "http://tools.example.com/*"], access: false },
     { what: "nothing is granted", granted: [], access: false },
   ])("an entry has access when $what: $access", ({ granted, access }) => {
-    expect(hasAccess(remote, new Set(granted))).toBe(access);
+    expect(missingAccessOf(remote, new Set(granted)).length === 0).toBe(access);
   });
 
   it("one granted pattern is enough when both are on one host", () => {
-    expect(hasAccess(local, new Set(["http://localhost/*"]))).toBe(true);
+    expect(missingAccessOf(local, new Set(["http://localhost/*"]))).toStrictEqual([]);
   });
 });
 
@@ -364,21 +389,5 @@ describe("tabsOnOrigin", () => {
   it("finds nothing on an origin no tab is on", () => {
     expect(tabsOnOrigin(TABS, "http://localhost:9999")).toStrictEqual([]);
     expect(tabsOnOrigin([], "http://localhost:3000")).toStrictEqual([]);
-  });
-});
-
-describe("tabsWithKeys: the tabs whose toolbar button says ToolKey is at work", () => {
-  it("are the tabs of every rule, each once", () => {
-    const rules = compileRules([local, localTime, remote], TABS, ALL_GRANTED);
-    expect([...tabsWithKeys(rules, new Set())].sort((a, b) => a - b)).toStrictEqual([1, 7, 10]);
-  });
-
-  it("leave out the tabs of a rule the browser refused", () => {
-    const rules = compileRules([local, remote], TABS, ALL_GRANTED);
-    expect([...tabsWithKeys(rules, new Set([remote.id]))].sort((a, b) => a - b)).toStrictEqual([1, 7]);
-  });
-
-  it("are none without a rule", () => {
-    expect(tabsWithKeys([], new Set()).size).toBe(0);
   });
 });

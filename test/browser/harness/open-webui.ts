@@ -58,6 +58,7 @@ export interface OpenWebUiOptions {
 export class FakeOpenWebUi {
   private version: string;
   private versionReply: FakeReply | undefined;
+  private heldVersionReplies: (() => void)[] | undefined;
   private settings: unknown;
   private settingsReply: FakeReply | undefined;
   private accounts: boolean;
@@ -86,6 +87,20 @@ export class FakeOpenWebUi {
   /** Makes `/api/version` answer this instead (not JSON, 500, "hang", ...); undefined: the version again. */
   setVersionReply(reply: FakeReply | undefined): void {
     this.versionReply = reply;
+  }
+
+  /**
+   * Leaves every `/api/version` request from now on unanswered until the returned function is
+   * called, which answers them all (with the version or reply set by then): the moments before
+   * ToolKey knows the version last as long as the test wants.
+   */
+  holdVersionReplies(): () => void {
+    const held: (() => void)[] = [];
+    this.heldVersionReplies = held;
+    return () => {
+      if (this.heldVersionReplies === held) this.heldVersionReplies = undefined;
+      for (const answer of held.splice(0)) answer();
+    };
   }
 
   /** The signed-in user's settings from now on (any JSON value); turns sign-in and settings on. */
@@ -132,7 +147,9 @@ export class FakeOpenWebUi {
     const path = new URL(request.url ?? "/", "http://placeholder").pathname;
     const method = request.method ?? "GET";
     if (method === "GET" && path === "/api/version") {
-      this.reply(request, response, this.versionReply ?? jsonReply({ version: this.version }));
+      const answer = () => this.reply(request, response, this.versionReply ?? jsonReply({ version: this.version }));
+      if (this.heldVersionReplies === undefined) answer();
+      else this.heldVersionReplies.push(answer);
       return true;
     }
     if (!this.accounts) return false;

@@ -18,10 +18,18 @@ export interface LoggedRequest {
   origin: string | undefined;
   /** The Cookie header, as sent (an Open WebUI's `token` cookie, for one). */
   cookie: string | undefined;
+  /** The X-API-Key header, as sent (an entry whose header is not Authorization). */
+  apiKey?: string;
 }
 
 /** Tool prefixes ("" for the root, "/time", ...) and the key each one requires. */
 export type ToolKeys = Record<string, string>;
+
+/**
+ * Every Open WebUI page has a favicon, which tells a real load from a chat switch in Chromium
+ * (src/core/page-load.ts): one transparent pixel, inline so that no route serves it.
+ */
+const FAVICON = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
 /**
  * The page Open WebUI 0.6.0 would be, reduced to its requests: the spec fetch carries the key typed
@@ -32,7 +40,8 @@ export type ToolKeys = Record<string, string>;
  * The heading names the version the site's /api/version reports when the page is served.
  */
 const openWebUiPage = (version: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Open WebUI ${version} (imitation)</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Open WebUI ${version} (imitation)</title>
+<link rel="icon" href="${FAVICON}"></head>
 <body><h1>Open WebUI ${version} (imitation)</h1>
 <script>
 async function reply(response) {
@@ -205,6 +214,12 @@ export interface SiteOptions {
   strictAuth?: boolean;
 }
 
+/** One request header as a single value (a repeated header joined as Node joins it), or undefined. */
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 /** Starts a site on a free loopback port; every request it receives is appended to `log`. */
 export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): Promise<TestSite> {
   const listener = (request: IncomingMessage, response: ServerResponse) => {
@@ -217,6 +232,7 @@ export async function startSite(log: LoggedRequest[], site: SiteOptions = {}): P
       authorization: request.headers.authorization,
       origin: request.headers.origin,
       cookie: request.headers.cookie,
+      apiKey: headerOf(request, "x-api-key"),
     });
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
