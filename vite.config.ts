@@ -1,5 +1,5 @@
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { crx, type ManifestV3Export } from "@crxjs/vite-plugin";
 import { defineConfig, type Plugin } from "vite";
 import manifest from "./manifest.json" with { type: "json" };
@@ -79,6 +79,29 @@ function storeZip(): Plugin {
   };
 }
 
+/**
+ * Writes dist/chunks-<target>.json beside the package (not in it): for each JavaScript chunk, the
+ * source modules in it and the chunks it imports, so that a package test can list what each page
+ * loads.
+ */
+function chunkListing(): Plugin {
+  const chunks: Record<string, { modules: string[]; imports: string[] }> = {};
+  return {
+    name: "toolkey-chunk-listing",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      for (const output of Object.values(bundle)) {
+        if (output.type !== "chunk") continue;
+        const modules = output.moduleIds.map((id) => (id.startsWith(root) ? relative(root, id) : id)).sort();
+        chunks[output.fileName] = { modules, imports: [...output.imports].sort() };
+      }
+    },
+    closeBundle() {
+      writeFileSync(resolve(outDir, "..", `chunks-${target}.json`), `${JSON.stringify(chunks, null, 2)}\n`);
+    },
+  };
+}
+
 export default defineConfig(({ command }) => ({
   build: {
     // `npm run dev` (Vite's dev server, crxjs reloading the extension on change) writes its
@@ -91,5 +114,5 @@ export default defineConfig(({ command }) => ({
     // dead weight in the size budget.
     modulePreload: { polyfill: false },
   },
-  plugins: [crx({ manifest: target === "firefox" ? firefoxManifest(manifest) : manifest, browser: target }), storeZip()],
+  plugins: [crx({ manifest: target === "firefox" ? firefoxManifest(manifest) : manifest, browser: target }), chunkListing(), storeZip()],
 }));

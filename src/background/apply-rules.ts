@@ -16,24 +16,28 @@ export function describeError(error: unknown, entries: readonly Entry[]): string
  * blocks the others, and each refusal is recorded on its entry. A rule the browser refused is not
  * sent again on its own until it changes; it rides along with the next batch that goes anyway.
  * Rejects when a call other than one rule's own fails: the caller then fails closed.
- * Returns whether anything was sent.
+ * `ruleIds`: the only rules `desired` speaks for (those of the origins an event concerns); the
+ * others are left as they are. Returns whether anything was sent.
  */
 export async function applyRules(
   port: BrowserPort,
   memory: Memory,
   desired: readonly HeaderRule[],
   entries: readonly Entry[],
+  ruleIds?: ReadonlySet<number>,
 ): Promise<boolean> {
   memory.installed ??= new Map();
   const installed = memory.installed;
+  const inScope = (id: number) => ruleIds === undefined || ruleIds.has(id);
   const wanted = new Set(desired.map((rule) => rule.id));
   for (const id of memory.refused.keys()) {
-    if (!wanted.has(id)) {
+    if (inScope(id) && !wanted.has(id)) {
       memory.refused.delete(id);
       memory.errors.delete(entryIdOfRule(id));
     }
   }
-  const { removeRuleIds, addRules } = diffRules([...installed.values()] as { id: number }[], desired);
+  const held = [...installed.values()] as { id: number }[];
+  const { removeRuleIds, addRules } = diffRules(ruleIds === undefined ? held : held.filter((rule) => inScope(rule.id)), desired);
   const fresh = addRules.filter((rule) => memory.refused.get(rule.id) !== JSON.stringify(rule));
   if (removeRuleIds.length === 0 && fresh.length === 0) return false;
   try {

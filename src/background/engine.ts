@@ -13,6 +13,9 @@ import { createReconciler } from "./reconcile.ts";
 
 export type Engine = ReturnType<typeof createEngine>;
 
+/** What a change may have touched: every rule (true), none (false), or those of these Open WebUI origins. */
+type Changed = boolean | ReadonlySet<string>;
+
 /**
  * The background's one writer: it holds the memory and turns the browser's events and the pages'
  * commands, one at a time, into changes of it; after each change that may touch a rule it runs the
@@ -23,6 +26,8 @@ export function createEngine(port: BrowserPort) {
   const outputs = createOutputs(port);
   const reconcile = createReconciler(port, outputs, () => void handle(() => true));
   let memory: Memory | undefined;
+  /** Tabs where a page has started loading and not completed: each load is taken once, at its end. */
+  const loading = new Set<number>();
 
   /** The memory, read on the first call of each wake; the first reconcile follows it. */
   async function wake(): Promise<{ m: Memory; fresh: boolean }> {
@@ -33,13 +38,16 @@ export function createEngine(port: BrowserPort) {
 
   /**
    * Runs `change` on the memory in turn with every other change, then reconciles when it says the
-   * rules may differ (or when the memory has just been read). Never rejects: a failure to even read
-   * the memory is retried on the next event.
+   * rules may differ: all of them, or those of the Open WebUI origins it names (and all when the
+   * memory has just been read). Never rejects: a failure to even read the memory is retried on the
+   * next event.
    */
-  function handle(change: (m: Memory) => boolean | Promise<boolean>): Promise<void> {
+  function handle(change: (m: Memory) => Changed | Promise<Changed>): Promise<void> {
     return serial(async () => {
       const { m, fresh } = await wake();
-      if ((await change(m)) || fresh) await reconcile(m);
+      const changed = await change(m);
+      if (fresh || changed === true) await reconcile(m);
+      else if (changed !== false && changed.size > 0) await reconcile(m, changed);
     }).catch(() => undefined);
   }
 
@@ -89,10 +97,10 @@ export function createEngine(port: BrowserPort) {
 
     /**
      * A tab changed. Only a change of the tab's origin, to or from a saved Open WebUI, touches the
-     * rules: a chat switch inside Open WebUI changes nothing and costs no browser call. A page
-     * loading in a marked tab loses its mark (the browser clears it), so the mark is put back. Resolves to the saved Open WebUI
-     * whose page really loaded in the tab (arrived from elsewhere, or reloaded), whose version is
-     * then read again; a navigation inside the page (a chat switch) is none (core/page-load.ts).
+     * rules: a chat switch inside Open WebUI changes nothing and costs no browser call. A page that
+     * loads in a tab (core/page-load.ts: not a navigation inside the page) loses its mark, which is
+     * put back when it completes, and then resolves to the saved Open WebUI it loaded, whose
+     * version is read again.
      */
     tabUpdated(
       tabId: number,
@@ -105,25 +113,32 @@ export function createEngine(port: BrowserPort) {
         const before = m.tabs.get(tabId);
         m.tabs.set(tabId, url);
         const moved = httpOriginOf(before) !== httpOriginOf(url) && (matters(m, before) || matters(m, url));
-        const pageLoad = isPageLoad(change, before, tab);
-        if (pageLoad && matters(m, url)) loaded = httpOriginOf(url);
-        if (pageLoad && outputs.marked.get(tabId) === true) {
-          // The browser cleared the mark as the new page began to load (a navigation inside the
-          // page keeps it: measured in Chromium 156). Staying on its Open WebUI, the tab gets it
-          // back without a reconcile; leaving it, the reconcile decides.
+        const concerned = new Set(
+          [httpOriginOf(before), httpOriginOf(url)].filter((origin): origin is string => origin !== undefined && m.origins.has(origin)),
+        );
+        // The browser clears the mark as a new page loads; leaving the Open WebUI, the reconcile decides.
+        if (isPageLoad(change, before, tab)) {
+          loading.add(tabId);
           if (moved) outputs.marked.delete(tabId);
-          else port.markTab(tabId, true).catch(() => undefined);
         }
-        return moved;
+        if (change.status === "complete" && loading.delete(tabId)) {
+          // Once per load, on the page that stayed: Firefox reports a load as "loading" twice, the
+          // first time while the old address is still current (measured in Firefox ESR 153).
+          if (matters(m, url)) loaded = httpOriginOf(url);
+          outputs.marked.delete(tabId);
+          if (!moved) outputs.show(m);
+        }
+        return moved ? concerned : false;
       }).then(() => loaded);
     },
 
     tabRemoved(tabId: number): Promise<void> {
       return handle((m) => {
-        const url = m.tabs.get(tabId);
+        const origin = httpOriginOf(m.tabs.get(tabId));
         m.tabs.delete(tabId);
+        loading.delete(tabId);
         outputs.marked.delete(tabId);
-        return matters(m, url);
+        return origin !== undefined && m.origins.has(origin) ? new Set([origin]) : false;
       });
     },
 
@@ -164,7 +179,7 @@ export function createEngine(port: BrowserPort) {
         await port.writeVersions(versions);
         m.versions = versions;
         outputs.changed();
-        return true;
+        return new Set([origin]);
       }).then(() => known);
     },
 
@@ -221,7 +236,7 @@ export function createEngine(port: BrowserPort) {
       });
     },
 
-    state: () => serialReply(async (m) => stateOf(m)),
+    state: (first?: number) => serialReply(async (m) => stateOf(m, first)),
 
     /** A user entry's key, for Show key; only a page of ToolKey's own ever asks. A managed key is never revealed. */
     key: (id: number) => serialReply(async (m) => userEntriesOf(m).find((entry) => entry.id === id)?.key),

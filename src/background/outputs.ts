@@ -4,9 +4,15 @@ import { markTabs } from "./badge.ts";
 import { entriesOf, type Memory, worldOf } from "./memory.ts";
 import type { BrowserPort } from "./port.ts";
 
-/** The state as pages see it: every entry with its decision, and what is wrong as a whole. */
-export function stateOf(m: Memory): State {
-  const state: State = { entries: describeEntries(entriesOf(m), worldOf(m)) };
+/**
+ * The state as pages see it: every entry with its decision, and what is wrong as a whole. With
+ * `first`, only the first entries are described: a popup's first screenful, before the rest.
+ */
+export function stateOf(m: Memory, first?: number): State {
+  const entries = entriesOf(m);
+  const shown = first === undefined || first >= entries.length ? entries : entries.slice(0, first);
+  const state: State = { entries: describeEntries(shown, worldOf(m)) };
+  if (shown.length < entries.length) state.total = entries.length;
   if (!m.loaded.ok) state.problem = m.loaded.problem;
   if (m.managed.problems.length > 0) state.managedProblems = m.managed.problems;
   if (!m.managed.allowUserEntries) state.allowUserEntries = false;

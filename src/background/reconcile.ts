@@ -1,5 +1,5 @@
 import { compileRules } from "../core/decision.ts";
-import { isOwnedRuleId } from "../core/rules.ts";
+import { isOwnedRuleId, ruleIdOf } from "../core/rules.ts";
 import { applyRules, describeError } from "./apply-rules.ts";
 import { entriesOf, type Memory, worldOf } from "./memory.ts";
 import type { Outputs } from "./outputs.ts";
@@ -49,14 +49,23 @@ export function createReconciler(port: BrowserPort, outputs: Outputs, retry: () 
     retryLater();
   }
 
-  async function reconcile(m: Memory): Promise<void> {
+  /**
+   * `scope`: the Open WebUI origins whose entries may have changed their rules (a tab event
+   * concerns one or two); only their rules are compiled and compared. Without it, all.
+   */
+  async function reconcile(m: Memory, concerned?: ReadonlySet<string>): Promise<void> {
     const start = performance.now();
-    const desired = compileRules(entriesOf(m), worldOf(m));
+    // After a failure every rule was removed: whatever the event, all come back.
+    const scope = m.rulesProblem === undefined && m.installed !== undefined ? concerned : undefined;
+    const all = entriesOf(m);
+    const entries = scope === undefined ? all : all.filter((entry) => scope.has(entry.openWebUiOrigin));
+    const desired = compileRules(entries, worldOf(m));
     try {
       m.installed ??= new Map(
         (await port.sessionRules()).filter((rule) => isOwnedRuleId(rule.id)).map((rule) => [rule.id, rule] as [number, unknown]),
       );
-      if (await applyRules(port, m, desired, entriesOf(m))) outputs.changed();
+      const ruleIds = scope === undefined ? undefined : new Set(entries.map((entry) => ruleIdOf(entry.id)));
+      if (await applyRules(port, m, desired, all, ruleIds)) outputs.changed();
       if (m.rulesProblem !== undefined) {
         m.rulesProblem = undefined;
         outputs.changed();
@@ -67,7 +76,7 @@ export function createReconciler(port: BrowserPort, outputs: Outputs, retry: () 
       await failClosed(m, error);
     }
     outputs.show(m);
-    recordDuration(start, { entries: entriesOf(m).length, tabs: m.tabs.size, rules: desired.length });
+    recordDuration(start, { entries: all.length, compiled: entries.length, tabs: m.tabs.size, rules: desired.length });
   }
 
   return reconcile;

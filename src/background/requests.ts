@@ -2,7 +2,7 @@ import type { Command } from "../core/commands.ts";
 import { readEntriesFile, writeEntriesFile } from "../core/entries-file.ts";
 import { importInputs, planImport, reviewOf } from "../core/import-review.ts";
 import type { CommandReply, ExportReply, ImportReply, Request, RevealReply, State, TestReply, VersionReply } from "../core/messages.ts";
-import type { VersionCheck, VersionKnowledge } from "../core/open-webui-version.ts";
+import { describeVersion, type VersionCheck, type VersionKnowledge } from "../core/open-webui-version.ts";
 import { parseOpenWebUiAddress } from "../core/urls.ts";
 import { runConnectionTest } from "./connection-test.ts";
 import type { Engine } from "./engine.ts";
@@ -43,7 +43,11 @@ export function createRequestHandler(engine: Engine) {
   async function checkVersion(address: string): Promise<VersionReply> {
     const origin = parseOpenWebUiAddress(address);
     if (!origin.ok) return { ok: false };
-    return { ok: true, origin: origin.value, ...(await checkVersionOf(origin.value)) };
+    const { check, known } = await checkVersionOf(origin.value);
+    const reply: VersionReply = { ok: true, origin: origin.value, line: describeVersion(check) };
+    return "unknown" in check && known?.read !== undefined
+      ? { ...reply, stale: { version: known.read.version, readAt: known.read.at, failure: check } }
+      : reply;
   }
 
   async function test(id: number): Promise<TestReply> {
@@ -80,7 +84,7 @@ export function createRequestHandler(engine: Engine) {
     handle(request: Request): Promise<Reply> {
       switch (request.type) {
         case "getState":
-          return engine.state();
+          return engine.state(request.first);
         case "command":
           return command(request.command);
         case "revealKey":

@@ -188,11 +188,6 @@ export function corsWarning(openWebUiOrigin: string, toolServerUrl: string, allo
   return allowOrigin === null && new URL(toolServerUrl).origin !== openWebUiOrigin ? ["testNoCors"] : undefined;
 }
 
-/** The spec's title and number of tools as one line. */
-export function specText(spec: SpecSummary): UserText {
-  return spec.title === "" ? ["testSpecUntitled", String(spec.toolCount)] : ["testSpec", spec.title, String(spec.toolCount)];
-}
-
 export function fail(verdict: UserText, spec?: SpecSummary): ConnectionReport {
   return spec === undefined ? { outcome: "fail", verdict, warnings: [] } : { outcome: "fail", verdict, warnings: [], spec };
 }

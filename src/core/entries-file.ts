@@ -5,19 +5,19 @@
  * A file that is not exactly what ToolKey writes is refused whole, with a message that names the
  * entry and the field but quotes neither a key nor more than a few characters of the file.
  */
+
+import { displayLabel, MAX_QUOTED_LENGTH } from "./display-label.ts";
+import { MAX_ENTRIES_FILE_BYTES } from "./entries-file-name.ts";
 import { type Entry, entryKey } from "./entry.ts";
 import { readableUrl } from "./idn.ts";
 import { type ImportInput, validateImportInput } from "./import-review.ts";
-import { displayLabel, firstRefusal } from "./open-webui-import.ts";
+import { firstRefusal } from "./open-webui-import.ts";
 import { isRecord } from "./records.ts";
 import { MAX_ENTRIES } from "./rules.ts";
 import type { UserText } from "./user-text.ts";
 
-export const ENTRIES_FILE_NAME = "toolkey-entries.json";
 const ENTRIES_FILE_FORMAT = "toolkey-entries";
 const ENTRIES_FILE_VERSION = 1;
-/** Far above 5,000 entries with keys (about 2 MB); the page checks a file's size before reading it. */
-export const MAX_ENTRIES_FILE_BYTES = 10 * 1024 * 1024;
 
 /** One entry as the file holds it. */
 export interface FileEntry {
@@ -28,9 +28,6 @@ export interface FileEntry {
   enabled: boolean;
   key?: string;
 }
-
-/** A value from the file quoted in a message is at most this long. */
-const MAX_QUOTED_LENGTH = 40;
 
 /** The file's text for these entries; a key only with `includeKeys`, and never an empty one. */
 export function writeEntriesFile(entries: readonly Entry[], includeKeys: boolean): string {

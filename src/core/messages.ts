@@ -6,7 +6,7 @@ import type { FieldMessages } from "./fields.ts";
 import type { ImportInput, ImportReview } from "./import-review.ts";
 import { isManagedId, type ManagedProblem } from "./managed.ts";
 import { maskKey } from "./mask.ts";
-import type { VersionCheck, VersionKnowledge } from "./open-webui-version.ts";
+import type { VersionFailure } from "./open-webui-version.ts";
 import { isRecord } from "./records.ts";
 import { MAX_ENTRIES, missingAccessOf } from "./rules.ts";
 import type { UserText } from "./user-text.ts";
@@ -30,6 +30,8 @@ export interface EntryView extends Omit<Entry, "key"> {
 
 export interface State {
   entries: EntryView[];
+  /** Set when `entries` holds only the first of this many entries (a first, small answer). */
+  total?: number;
   /** Set when the saved settings cannot be trusted; no rule applies until the user resets them. */
   problem?: UserText;
   /**
@@ -44,7 +46,8 @@ export interface State {
 }
 
 export type Request =
-  | { type: "getState" }
+  /** `first`: only the first entries, for a popup to draw its first screenful before the rest. */
+  | { type: "getState"; first?: number }
   | { type: "command"; command: Command }
   | { type: "revealKey"; id: number }
   | { type: "reset" }
@@ -76,10 +79,12 @@ export type ImportReply =
 export type ExportReply = { ok: true; text: string; count: number } | { ok: false; problem: UserText };
 
 /**
- * Refused when the address is not one ToolKey would accept. `known`: what ToolKey knows of a saved
- * Open WebUI after this check (a failed check keeps the version read before it).
+ * Refused when the address is not one ToolKey would accept. `line`: what this check found; `stale`:
+ * set when it failed for a saved Open WebUI whose version was read before, which still counts.
  */
-export type VersionReply = { ok: true; origin: string; check: VersionCheck; known?: VersionKnowledge } | { ok: false };
+export type VersionReply =
+  | { ok: true; origin: string; line: UserText; stale?: { version: string; readAt: number; failure: VersionFailure } }
+  | { ok: false };
 
 export type CommandReply =
   | { ok: true; state: State; notices: FieldMessages; savedId?: number }
@@ -119,6 +124,7 @@ export function isRequest(message: unknown): message is Request {
   if (!isRecord(message)) return false;
   switch (message.type) {
     case "getState":
+      return message.first === undefined || (typeof message.first === "number" && Number.isInteger(message.first) && message.first > 0);
     case "reset":
       return true;
     case "revealKey":

@@ -7,6 +7,7 @@
  * written from; labels and reasons are for display and never hold one.
  */
 
+import { displayLabel, MAX_QUOTED_LENGTH } from "./display-label.ts";
 import { type EntryInput, validateEntryInput } from "./entry.ts";
 import type { Field, FieldMessages } from "./fields.ts";
 import { DEFAULT_HEADER_NAME, DEFAULT_SCHEME } from "./headers.ts";
@@ -50,15 +51,6 @@ export const MAX_SETTINGS_REPLY_BYTES = 32 * 1024 * 1024;
  */
 export const MAX_IMPORTED_SERVERS = 500;
 
-/** A label never grows past this many characters: enough for a long URL, not enough to flood the review. */
-export const MAX_LABEL_LENGTH = 120;
-
-/** What a value from the answer shows as inside a message ("an unknown kind: x"). */
-const MAX_QUOTED_LENGTH = 40;
-
-/** Characters that would hide or reorder what is shown: controls and bidirectional overrides. */
-const HIDDEN_CHARACTERS = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
-
 /** The user name and password of a URL, which must not be shown beside it. */
 const URL_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i;
 
@@ -67,19 +59,6 @@ const OAUTH = /oauth/i;
 
 /** A later item with the URL of an earlier one: Open WebUI lists it twice, ToolKey keeps the first. */
 export const SKIPPED_TWICE: UserText = ["importSkippedTwice"];
-
-/**
- * Text from the answer made fit to show: hidden characters removed, white space collapsed, at most
- * `max` characters. Each secret is replaced where it occurs, so that a key typed into a name or a URL
- * never reaches the screen.
- */
-export function displayLabel(text: string, secrets: readonly string[] = [], max = MAX_LABEL_LENGTH): string {
-  let redacted = text;
-  for (const secret of secrets) if (secret !== "") redacted = redacted.replaceAll(secret, "•••");
-  const plain = redacted.replace(HIDDEN_CHARACTERS, " ").replace(/\s+/gu, " ").trim();
-  const characters = Array.from(plain);
-  return characters.length <= max ? plain : `${characters.slice(0, max - 1).join("")}…`;
-}
 
 /** The key as Open WebUI holds it and as ToolKey would keep it (a pasted "Bearer " dropped). */
 function secretsOf(key: string): string[] {

@@ -1,5 +1,6 @@
 import { isRecord } from "./records.ts";
 import type { UserText } from "./user-text.ts";
+import { describeUnreadable } from "./version-words.ts";
 
 /**
  * What one `GET <origin>/api/version` told ToolKey about an Open WebUI: its version, or why none
@@ -126,38 +127,13 @@ export function parseVersionBook(stored: unknown): VersionBook {
 
 /** One line for the user about one check: which Open WebUI this is and what that means for ToolKey. */
 export function describeVersion(check: VersionCheck): UserText {
-  if ("version" in check) {
-    switch (verdictOfVersion(check.version)) {
-      case "affected":
-        return ["versionAffected", check.version];
-      case "patched":
-        return ["versionPatched", check.version];
-      default:
-        return ["versionTooOld", check.version];
-    }
-  }
-  switch (check.unknown) {
-    case "network":
-      return ["versionNoAnswer"];
-    case "status":
-      return ["versionStatus", String(check.status)];
-    case "notJson":
-      return ["versionNotJson"];
-    case "notVersion":
-      return ["versionNotVersion"];
-  }
-}
-
-/** Why the latest check failed, in a few words, for a line that also names the version still known. */
-export function describeFailure(failure: VersionFailure): UserText {
-  switch (failure.unknown) {
-    case "network":
-      return ["versionFailNoAnswer"];
-    case "status":
-      return ["versionFailStatus", String(failure.status)];
-    case "notJson":
-      return ["versionFailNotJson"];
-    case "notVersion":
-      return ["versionFailNotVersion"];
+  if (!("version" in check)) return describeUnreadable(check);
+  switch (verdictOfVersion(check.version)) {
+    case "affected":
+      return ["versionAffected", check.version];
+    case "patched":
+      return ["versionPatched", check.version];
+    default:
+      return ["versionTooOld", check.version];
   }
 }

@@ -1,9 +1,10 @@
-import { type ConnectionReport, specText } from "../core/connection-test.ts";
+import type { ConnectionReport } from "../core/connection-test.ts";
 import type { VersionNote } from "../core/decision.ts";
 import { readableUrl } from "../core/idn.ts";
 import type { EntryView } from "../core/messages.ts";
-import { describeVersion } from "../core/open-webui-version.ts";
+import { specText } from "../core/spec-text.ts";
 import type { MessageName, UserText } from "../core/user-text.ts";
+import { describeUnreadable } from "../core/version-words.ts";
 import { element } from "./element.ts";
 import { say } from "./say.ts";
 import { latestCheckFailedText } from "./version-text.ts";
@@ -101,7 +102,7 @@ function versionLineOf(note: VersionNote): Line {
     case "tooOld":
       return { text: say(["versionTooOld", note.version]), warning: true };
     case "unknown":
-      return { text: say(describeVersion(note.failure)), warning: true };
+      return { text: say(describeUnreadable(note.failure)), warning: true };
     case "latestCheckFailed":
       return { text: latestCheckFailedText(note.version, note.readAt, note.failure), warning: true };
   }

@@ -1,6 +1,6 @@
-import { ENTRIES_FILE_NAME, MAX_ENTRIES_FILE_BYTES } from "../core/entries-file.ts";
+import { displayLabel } from "../core/display-label.ts";
+import { ENTRIES_FILE_NAME, MAX_ENTRIES_FILE_BYTES } from "../core/entries-file-name.ts";
 import type { ExportReply, ImportReply } from "../core/messages.ts";
-import { displayLabel } from "../core/open-webui-import.ts";
 import type { UserText } from "../core/user-text.ts";
 import { ask } from "./calls.ts";
 import { renderReview, showReview } from "./import-review.ts";

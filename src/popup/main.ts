@@ -6,7 +6,7 @@ import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import { httpOriginOf } from "../core/urls.ts";
 import { ask, requestAccess } from "./calls.ts";
-import { drawEntries, filterEntries, shownEntryIds } from "./entry-list.ts";
+import { drawEntries, FIRST_BATCH, filterEntries, shownEntryIds } from "./entry-list.ts";
 import type { EntryActions, TestShown } from "./entry-row.ts";
 import { onExportClick, onFilePicked, onImportFileClick, onIncludeKeysChange } from "./files.ts";
 import { cancelEdit, clearAfterSave, clearFormMessages, editEntry, prefillAddress, readForm, showErrors, showNotice } from "./form.ts";
@@ -43,9 +43,22 @@ function draw(): void {
   drawEntries(page, actions);
 }
 
+/** Settles once the page holds every entry, not only the first screenful. */
+let settleWhole: () => void = () => undefined;
+const whole = new Promise<void>((resolve) => {
+  settleWhole = resolve;
+});
+let hasWhole = false;
+
 function show(state: State): void {
+  // A first screenful that arrives after the whole list (a broadcast overtook it) is old news.
+  if (state.total !== undefined && hasWhole) return;
   page.state = state;
   page.unanswered = false;
+  if (state.total === undefined) {
+    hasWhole = true;
+    settleWhole();
+  }
   draw();
 }
 
@@ -166,8 +179,11 @@ async function start(): Promise<void> {
     ["disable-shown", false],
   ] as const) {
     onClick(id, () => {
-      const ids = shownEntryIds(page);
-      if (ids.length > 0) void run({ type: "setEnabled", ids, enabled });
+      // The entries the filter shows include those not yet in the page: it acts once all are.
+      void whole.then(() => {
+        const ids = shownEntryIds(page);
+        if (ids.length > 0) void run({ type: "setEnabled", ids, enabled });
+      });
     });
   }
   onClick("reset", onReset);
@@ -191,7 +207,8 @@ async function start(): Promise<void> {
   const [permissions, tabs, current] = await Promise.all([
     browser.permissions.getAll().catch(() => ({ origins: [] })),
     browser.tabs.query({ active: true, currentWindow: true }).catch(() => []),
-    ask<State>({ type: "getState" }).catch(() => undefined),
+    // A first, small answer: the rows drawn at once; the rest follows.
+    ask<State>({ type: "getState", first: FIRST_BATCH }).catch(() => undefined),
   ]);
   granted.push(...(permissions.origins ?? []));
   prefillAddress(httpOriginOf(tabs[0]?.url));
@@ -204,6 +221,10 @@ async function start(): Promise<void> {
   }
   // From opening to a form that works and the first rows drawn: what the benchmark reports as interactive.
   markMoment("toolkey:interactive");
+  if (current?.total !== undefined) {
+    const rest = await ask<State>({ type: "getState" }).catch(() => undefined);
+    if (rest !== undefined) show(rest);
+  }
 }
 
 void start();

@@ -1,5 +1,4 @@
 import type { VersionReply } from "../core/messages.ts";
-import { describeVersion } from "../core/open-webui-version.ts";
 import { ask } from "./calls.ts";
 import { say } from "./say.ts";
 import { latestCheckFailedText } from "./version-text.ts";
@@ -32,9 +31,8 @@ function check(field: HTMLInputElement, line: HTMLElement): void {
 }
 
 /** The check just made; where it failed and a saved Open WebUI's version is known, that version still counts. */
-function textOf({ check, known }: Extract<VersionReply, { ok: true }>): string {
-  if ("unknown" in check && known?.read !== undefined) return latestCheckFailedText(known.read.version, known.read.at, check);
-  return say(describeVersion(check));
+function textOf({ line, stale }: Extract<VersionReply, { ok: true }>): string {
+  return stale === undefined ? say(line) : latestCheckFailedText(stale.version, stale.readAt, stale.failure);
 }
 
 /** Checks the prefilled address now, and the typed one on every change and when the field is left. */

@@ -1,5 +1,5 @@
 import type { VersionFailure } from "../core/open-webui-version.ts";
-import { describeFailure } from "../core/open-webui-version.ts";
+import { describeFailure } from "../core/version-words.ts";
 import { say } from "./say.ts";
 
 /** A known version whose latest check failed: both, with when the version was read, in the reader's language. */

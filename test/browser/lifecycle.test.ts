@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UserText } from "../../src/core/user-text.ts";
 import { english } from "../locales.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
-import type { ExtensionBrowser, PopupPage } from "./harness/driver.ts";
+import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FirefoxBrowser } from "./harness/firefox.ts";
 import { jsonReply } from "./harness/open-webui.ts";
+import type { SiteTab } from "./harness/pages.ts";
 import { waitForRule as waitForRuleIn } from "./harness/rules.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
 import { loopToolCalls, type RuleWatch, watchSessionRules } from "./harness/watch.ts";
@@ -17,6 +18,7 @@ const KEY_STALE = "fake-key-stale-not-a-secret-0103";
 const KEY_ROTATED = "fake-key-rotated-not-a-secret-0104";
 const KEY_FRESH_ENTRY = "fake-key-fresh-entry-not-a-secret-0105";
 const KEY_EDIT = "fake-key-edit-not-a-secret-0106";
+const KEY_CHATS = "fake-key-chats-not-a-secret-0107";
 
 const KEY_NAMES: Record<string, string> = {
   [KEY_X_API]: "<the X-API-Key entry's key>",
@@ -25,6 +27,7 @@ const KEY_NAMES: Record<string, string> = {
   [KEY_ROTATED]: "<the key the user rotated in Open WebUI>",
   [KEY_FRESH_ENTRY]: "<the new entry's key>",
   [KEY_EDIT]: "<the edited entry's key>",
+  [KEY_CHATS]: "<the chat-switch entry's key>",
 };
 
 /** A header value with every key of this file replaced by its name: what a failure may print. */
@@ -39,6 +42,10 @@ const BAD_GATEWAY = jsonReply({ detail: "Bad Gateway" }, 502);
 const VERSION_HELD_MS = 2000;
 /** How long the samples go on after the version check has landed. */
 const AFTER_CHECK_MS = 1500;
+/** How many chats the user switches through, the pause between two switches, and the wait after the last. */
+const CHAT_SWITCHES = 10;
+const BETWEEN_SWITCHES_MS = 100;
+const AFTER_SWITCHES_MS = 500;
 
 const launchers: Record<string, () => Promise<ExtensionBrowser>> = {
   // Chromium cannot answer its permission dialog: its test package holds these hosts from install.
@@ -64,7 +71,8 @@ function around(text: (open: string) => UserText): RegExp {
 /**
  * Moments of a deployment's life, in real browsers: an Open WebUI on 0.6.5 beside an entry whose
  * header Open WebUI never sends; a version check that fails on a known 0.6.5; a new entry saved for
- * a 0.6.5, watched from the click on; Edit that moves an entry to another host.
+ * a 0.6.5, watched from the click on; Edit that moves an entry to another host; ten chat switches in
+ * an Open WebUI 0.6.0 and then one real load, watched on both servers' request logs.
  */
 describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment's life in real %s", (browserName) => {
   const log: LoggedRequest[] = [];
@@ -75,18 +83,32 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
   let rotatedSite: TestSite;
   let freshSite: TestSite;
   let editSite: TestSite;
+  let chatSite: TestSite;
   let browser: ExtensionBrowser;
   let toolsUrl: string;
   let otherToolsOrigin: string;
 
   beforeAll(async () => {
     tools = await startSite(log, {
-      tools: { "/xapi": KEY_PAGE, "/rotated": KEY_ROTATED, "/fresh": KEY_PAGE, "/calendar": KEY_EDIT, "/agenda": KEY_EDIT },
+      tools: {
+        "/xapi": KEY_PAGE,
+        "/rotated": KEY_ROTATED,
+        "/fresh": KEY_PAGE,
+        "/calendar": KEY_EDIT,
+        "/agenda": KEY_EDIT,
+        "/chats": KEY_CHATS,
+      },
     });
     otherTools = await startSite(log, { tools: { "/calendar": KEY_EDIT } });
     toolsUrl = `http://tools.test:${tools.port}`;
     otherToolsOrigin = `http://tools.test:${otherTools.port}`;
-    [xApiSite, rotatedSite, freshSite, editSite] = await Promise.all([startSite(log), startSite(log), startSite(log), startSite(log)]);
+    [xApiSite, rotatedSite, freshSite, editSite, chatSite] = await Promise.all([
+      startSite(log),
+      startSite(log),
+      startSite(log),
+      startSite(log),
+      startSite(log),
+    ]);
     for (const site of [xApiSite, rotatedSite, freshSite]) site.setVersion("0.6.5");
     const launch = launchers[browserName];
     if (launch === undefined) throw new Error(`no launcher for ${browserName}`);
@@ -95,7 +117,7 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([tools, otherTools, xApiSite, rotatedSite, freshSite, editSite].map((site) => site?.close()));
+    await Promise.all([tools, otherTools, xApiSite, rotatedSite, freshSite, editSite, chatSite].map((site) => site?.close()));
   });
 
   const originOf = (site: TestSite) => `http://owui.test:${site.port}`;
@@ -148,6 +170,25 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
 
   async function entryText(popup: PopupPage, toolServerUrl: string): Promise<string> {
     return (await popup.entryText(toolServerUrl)) ?? "(no such entry in the popup)";
+  }
+
+  /** Every session rule the browser holds, whole (tabIds, headers and all), keys labelled. */
+  async function wholeSessionRules(): Promise<string[]> {
+    const rules = (await browser.evaluateInExtension("chrome.declarativeNetRequest.getSessionRules()")) as { id: number }[];
+    return [...rules].sort((a, b) => a.id - b.id).map((rule) => label(JSON.stringify(rule)));
+  }
+
+  /** The badge text of the toolbar button over this tab, as the browser shows it. */
+  function badgeOf(tab: BrowserTab): Promise<unknown> {
+    return browser.evaluateInExtension(`chrome.action.getBadgeText({ tabId: ${tab.id} })`);
+  }
+
+  /** The requests a site logged since the log held `from` requests, as "METHOD path". */
+  function requestsSince(from: number, site: TestSite): string[] {
+    return log
+      .slice(from)
+      .filter((entry) => entry.port === site.port)
+      .map((entry) => `${entry.method} ${entry.path}`);
   }
 
   it("a new Bearer entry saved for an Open WebUI reporting 0.6.5 never replaces the page's key, sampled from the click on Save until well after the version check", async () => {
@@ -319,6 +360,64 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
     expect(label(lastRequest("POST", "/agenda/moved")?.authorization)).toBe(label(`Bearer ${KEY_EDIT}`));
     expect(await storedEntries()).toContainEqual(expect.objectContaining({ toolServerUrl: moved, key: label(KEY_EDIT) }));
     await popup.close();
+    await tab.close();
+  });
+
+  it("ten chat switches in an Open WebUI 0.6.0 send nothing to the Open WebUI or the tool server and change no rule or badge; one real load then reads the version once, and the key still arrives", async () => {
+    const owui = originOf(chatSite);
+    const url = `${toolsUrl}/chats`;
+    const tab = await browser.openTab(`${owui}/`);
+    const popup = await browser.openPopup();
+    await fillEntry(popup, { owui, url, key: KEY_CHATS });
+    await popup.click("Save");
+    await waitForRule(url, [tab.id]);
+    const badgeOn = english(["buttonOn"]);
+    await expect.poll(() => badgeOf(tab), { timeout: 10_000 }).toBe(badgeOn);
+    await popup.close();
+    // The version check that Save started has been answered (the rule waits for it); whatever else
+    // the opening moments sent is over before the watch starts.
+    expect(versionReads(chatSite), "version checks before the chat switches").toBeGreaterThan(0);
+    await sleep(AFTER_SWITCHES_MS);
+    const rulesBefore = await wholeSessionRules();
+    expect(rulesBefore.filter((rule) => rule.includes(`"|${url}/"`)).length, "rules for the entry").toBe(1);
+
+    const watch = await watchSessionRules(browser);
+    const from = log.length;
+    for (let chat = 1; chat <= CHAT_SWITCHES; chat++) {
+      await tab.pushState(`/c/${chat}`);
+      await sleep(BETWEEN_SWITCHES_MS);
+    }
+    await sleep(AFTER_SWITCHES_MS);
+    const watched = await watch.stop();
+    const duringSwitches = { openWebUi: requestsSince(from, chatSite), toolServer: requestsSince(from, tools) };
+
+    expect(await (tab as SiteTab).page.run(() => location.pathname, null), "the tab's address after the switches").toBe(
+      `/c/${CHAT_SWITCHES}`,
+    );
+    expect(
+      duringSwitches.openWebUi.filter((request) => request.endsWith(" /api/version")),
+      "version checks during the chat switches",
+    ).toEqual([]);
+    expect(duringSwitches.toolServer, "requests to the tool server during the chat switches").toEqual([]);
+    expect(watched.reads, "reads of the session rules during the chat switches").toBeGreaterThan(10);
+    expect(watched.states.length, "distinct states of the session rules during the chat switches").toBe(1);
+    expect(await wholeSessionRules(), "the session rules after the chat switches").toEqual(rulesBefore);
+    expect(await badgeOf(tab), "the badge after the chat switches").toBe(badgeOn);
+
+    // One real load of the chat: the version is read again, once, and the badge comes back.
+    const reads = versionReads(chatSite);
+    await tab.reload();
+    await expect.poll(() => versionReads(chatSite), { timeout: 5_000, message: "a version check after the reload" }).toBeGreaterThan(reads);
+    await sleep(AFTER_SWITCHES_MS);
+    // Soft: a count that is off is reported with what follows it (badge, rules, the key) checked too.
+    expect.soft(versionReads(chatSite) - reads, "version checks after one reload").toBe(1);
+    await expect.poll(() => badgeOf(tab), { timeout: 5_000, message: "the badge after the reload" }).toBe(badgeOn);
+    await waitForRule(url, [tab.id]);
+    expect(await wholeSessionRules(), "the session rules after the reload").toEqual(rulesBefore);
+
+    const call = await tab.callTool(url, "/after_chat_switches");
+    expect(call.status).toBe(200);
+    expect(label(lastRequest("POST", "/chats/after_chat_switches")?.authorization)).toBe(label(`Bearer ${KEY_CHATS}`));
     await tab.close();
   });
 });

@@ -11,10 +11,10 @@ import {
   readSpec,
   sanitiseTitle,
   specStatusReport,
-  specText,
   TEST_TIMEOUT_MS,
 } from "../../src/core/connection-test.ts";
 import type { Entry } from "../../src/core/entry.ts";
+import { specText } from "../../src/core/spec-text.ts";
 import type { UserText } from "../../src/core/user-text.ts";
 import { LANGUAGES, render } from "../locales.ts";
 import { makeEntry } from "./fixtures.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type EntriesFileReading, MAX_ENTRIES_FILE_BYTES, readEntriesFile, writeEntriesFile } from "../../src/core/entries-file.ts";
+import { type EntriesFileReading, readEntriesFile, writeEntriesFile } from "../../src/core/entries-file.ts";
+import { MAX_ENTRIES_FILE_BYTES } from "../../src/core/entries-file-name.ts";
 import type { Entry } from "../../src/core/entry.ts";
 import { applyImport, importInputs, planImport, reviewOf } from "../../src/core/import-review.ts";
 import { MAX_ENTRIES } from "../../src/core/rules.ts";

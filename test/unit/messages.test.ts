@@ -113,6 +113,7 @@ describe("isRequest", () => {
 
   it.each<{ what: string; message: unknown }>([
     { what: "getState", message: { type: "getState" } },
+    { what: "getState of the first entries", message: { type: "getState", first: 30 } },
     { what: "reset", message: { type: "reset" } },
     { what: "revealKey with an id", message: { type: "revealKey", id: 3 } },
     { what: "save with the three required fields", message: { type: "command", command: { type: "save", input: save } } },
@@ -157,6 +158,9 @@ describe("isRequest", () => {
       message: { type: "command", command: { type: "import", inputs: Array.from({ length: 5001 }, () => save) } },
     },
     { what: "readOpenWebUi without an address", message: { type: "readOpenWebUi" } },
+    { what: "getState of the first zero entries", message: { type: "getState", first: 0 } },
+    { what: "getState of the first 2.5 entries", message: { type: "getState", first: 2.5 } },
+    { what: "getState of the first '30' entries", message: { type: "getState", first: "30" } },
     { what: "testEntry with a string id", message: { type: "testEntry", id: "1" } },
     { what: "save without input", message: { type: "command", command: { type: "save" } } },
     { what: "save without a key", message: { type: "command", command: { type: "save", input: { ...save, key: undefined } } } },

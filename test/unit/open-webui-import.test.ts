@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readOpenWebUi } from "../../src/background/open-webui-import.ts";
+import { displayLabel, MAX_LABEL_LENGTH } from "../../src/core/display-label.ts";
 import { validateEntryInput } from "../../src/core/entry.ts";
 import {
-  displayLabel,
   MAX_IMPORTED_SERVERS,
-  MAX_LABEL_LENGTH,
   MAX_SETTINGS_REPLY_BYTES,
   readOpenWebUiToolServers,
   type SettingsReply,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  describeFailure,
   describeVersion,
   learn,
   parseVersionBook,
@@ -10,6 +9,7 @@ import {
   type VersionKnowledge,
   verdictOf,
 } from "../../src/core/open-webui-version.ts";
+import { describeFailure } from "../../src/core/version-words.ts";
 
 const ok = (body: string) => ({ status: 200, body });
 
