@@ -213,10 +213,12 @@ export function generateConfiguration(seed: number, world: World, realTabs?: rea
       [8, "authorization"],
       [12, "X-API-Key"],
     ]);
+    // "bearer" in another case: Open WebUI 0.6.1 and later send it, compared without regard to case.
     const scheme = random.weighted<string | undefined>([
-      [85, undefined],
+      [82, undefined],
       [10, ""],
       [5, "Token"],
+      [3, "bearer"],
     ]);
     const extras = { ...(header === undefined ? {} : { headerName: header }), ...(scheme === undefined ? {} : { scheme }) };
     const repeated = typed.at(-1);
