@@ -1,7 +1,7 @@
 import { applyCommand, type Command } from "../core/commands.ts";
 import { parseManagedPolicy } from "../core/managed.ts";
 import type { CommandReply, State } from "../core/messages.ts";
-import { learn, type VersionCheck, type VersionKnowledge, verdictOf } from "../core/open-webui-version.ts";
+import { learn, sameToEntries, type VersionCheck, type VersionKnowledge, verdictOf } from "../core/open-webui-version.ts";
 import { isPageLoad } from "../core/page-load.ts";
 import { emptySettings, type Settings } from "../core/settings.ts";
 import { httpOriginOf } from "../core/urls.ts";
@@ -174,10 +174,13 @@ export function createEngine(port: BrowserPort) {
       let known: VersionKnowledge | undefined;
       return handle(async (m) => {
         if (!m.origins.has(origin)) return false;
-        known = learn(m.versions[origin], check, at);
+        const before = m.versions[origin];
+        known = learn(before, check, at);
         const versions = { ...m.versions, [origin]: known };
         await port.writeVersions(versions);
         m.versions = versions;
+        // A page load of an unchanged Open WebUI changes only when the version was read: no rule, no page.
+        if (sameToEntries(before, known)) return false;
         outputs.changed();
         return new Set([origin]);
       }).then(() => known);

@@ -212,7 +212,7 @@ describe("what an event costs in browser calls", () => {
     await engine.tabRemoved(1);
     const reconciles = performance.getEntriesByName("toolkey:reconcile") as PerformanceMeasure[];
     // B has two entries, A three: each event compiled its own Open WebUI's alone, of five.
-    expect(reconciles.map((measure) => measure.detail)).toStrictEqual([
+    expect(reconciles.map(({ detail: { entries, compiled, tabs, rules } }) => ({ entries, compiled, tabs, rules }))).toStrictEqual([
       { entries: 5, compiled: 2, tabs: 2, rules: 2 },
       { entries: 5, compiled: 3, tabs: 1, rules: 0 },
     ]);
@@ -556,6 +556,13 @@ describe("version knowledge", () => {
     // Checked again on a wake only while never checked; when access is granted, also while unknown.
     expect(await engine.originsToCheck(false)).toStrictEqual([]);
     expect(await engine.originsToCheck(true)).toStrictEqual(["http://localhost:3002"]);
+  });
+
+  it("a check that reads the same version again is kept, and costs no reconcile and no broadcast", async () => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
+    fake.settle();
+    await engine.learnVersion(A, { version: "0.6.0" }, 99);
+    expect(fake.calls).toStrictEqual(["writeVersions"]);
   });
 
   it("a check of an Open WebUI no entry names is not kept", async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Page as PlaywrightPage, Worker } from "playwright-core";
 import type { Page as PuppeteerPage } from "puppeteer-core";
-import type { Settings } from "../src/core/settings.ts";
+import type { Settings } from "../../src/core/settings.ts";
 import {
   backgroundOf,
   ChromiumPopup,
@@ -20,9 +20,9 @@ import {
   PROBE_PATH,
   preparePackage,
   runIn as runInChromium,
-} from "../test/browser/harness/chromium.ts";
-import type { PopupPage } from "../test/browser/harness/driver.ts";
-import { CHROMIUM_PATH, FIREFOX_PATH } from "../test/browser/harness/environment.ts";
+} from "../../test/browser/harness/chromium.ts";
+import type { PopupPage } from "../../test/browser/harness/driver.ts";
+import { CHROMIUM_PATH, FIREFOX_PATH } from "../../test/browser/harness/environment.ts";
 import {
   FirefoxPopup,
   GECKO_ID,
@@ -32,9 +32,9 @@ import {
   POPUP_URL,
   runIn as runInFirefox,
   until,
-} from "../test/browser/harness/firefox.ts";
-import { copyPackage, editManifest, withHosts } from "../test/browser/harness/packages.ts";
-import { type RunInPage, type SitePage, sitePageOf } from "../test/browser/harness/pages.ts";
+} from "../../test/browser/harness/firefox.ts";
+import { copyPackage, editManifest, withHosts } from "../../test/browser/harness/packages.ts";
+import { type RunInPage, type SitePage, sitePageOf } from "../../test/browser/harness/pages.ts";
 import { threadTimeNs } from "./cpu.ts";
 
 /** A tab as the benchmark uses it: run scripts in it, load another page in it, bring it to the front, close it. */
@@ -72,8 +72,10 @@ export interface BenchBrowser {
   readonly backgroundThread: string;
   /** The background's memory, in words that say what was measured. */
   backgroundMemory(): Promise<string>;
-  /** Turns ToolKey off for the rest of the run (its pages close): to measure what the browser spends without it. */
+  /** Turns ToolKey off (its pages close, its rules go): to measure what the browser spends without it. */
   disableToolkey(): Promise<void>;
+  /** Turns ToolKey on again: its background starts as after an update, from storage and the open tabs. */
+  enableToolkey(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,7 +93,9 @@ declare const chrome: {
 };
 
 const BENCH_HOSTS = ["owui.test", "tools.test"];
-const BARE_DIR = resolve(import.meta.dirname, "bare-extension");
+/** The fixtures, beside this folder. */
+const FIXTURES = resolve(import.meta.dirname, "..");
+const BARE_DIR = resolve(FIXTURES, "bare-extension");
 const BARE_MANIFEST = JSON.parse(readFileSync(join(BARE_DIR, "manifest.json"), "utf8")) as {
   key: string;
   browser_specific_settings: { gecko: { id: string } };
@@ -129,7 +133,7 @@ export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrow
   // Cross-origin isolation (fine timers) needs a secure context; the loopback test host is made one.
   const context = await launchChromium(
     profile,
-    [extension, resolve(import.meta.dirname, "old-way-chromium"), BARE_DIR],
+    [extension, resolve(FIXTURES, "old-way-chromium"), BARE_DIR],
     [`--unsafely-treat-insecure-origin-as-secure=${owuiOrigin}`],
   );
   // The bare extension has no service worker: the only one is ToolKey's.
@@ -139,9 +143,14 @@ export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrow
     await page.goto(url);
     return page;
   };
-  const probe = await openPage(`chrome-extension://${extensionId}/${PROBE_PATH}`);
+  const probeUrl = `chrome-extension://${extensionId}/${PROBE_PATH}`;
+  // Opened again each time ToolKey is turned on: turning it off closes its pages.
+  let probe = await openPage(probeUrl);
   const bare = await openPage(`chrome-extension://${chromiumIdOf(BARE_MANIFEST.key)}/${BARE_PAGE}`);
-  const inExtension = runInChromium(probe);
+  const inExtension: RunInPage = (fn, arg) => runInChromium(probe)(fn, arg);
+  const setToolkeyEnabled = (enabled: boolean) =>
+    // The bare extension holds the management permission for this.
+    runInChromium(bare)(({ id, enabled }) => chrome.management.setEnabled(id, enabled), { id: extensionId, enabled });
   /** ToolKey's running service worker, woken first if it was stopped. */
   const liveBackground = async (): Promise<Worker> => {
     await inExtension(wakeBackground, null);
@@ -218,8 +227,13 @@ export async function launchChromiumBench(owuiOrigin: string): Promise<BenchBrow
       return used === undefined ? "no answer" : `${(used / 2 ** 20).toFixed(1)} MiB (service worker's JavaScript heap)`;
     },
     async disableToolkey() {
-      // The bare extension holds the management permission for this.
-      await runInChromium(bare)((id) => chrome.management.setEnabled(id, false), extensionId);
+      await probe.close();
+      await setToolkeyEnabled(false);
+    },
+    async enableToolkey() {
+      await setToolkeyEnabled(true);
+      probe = await openPage(probeUrl);
+      background = await liveBackground();
     },
     async close() {
       await context.close();
@@ -252,17 +266,31 @@ export async function launchFirefoxBench(owuiOrigin: string): Promise<BenchBrows
     "extensions.webextensions.uuids": JSON.stringify({ [GECKO_ID]: toolkeyUuid, [bareId]: BARE_FIREFOX_UUID }),
   });
   await firefox.installExtension(extension);
-  await firefox.installExtension(resolve(import.meta.dirname, "old-way-firefox"));
+  await firefox.installExtension(resolve(FIXTURES, "old-way-firefox"));
   await firefox.installExtension(BARE_DIR);
-  const probe = await openExtensionPage(firefox, `moz-extension://${toolkeyUuid}/${PROBE_PATH}`);
+  const probeUrl = `moz-extension://${toolkeyUuid}/${PROBE_PATH}`;
+  // Opened again each time ToolKey is turned on: turning it off closes its pages.
+  let probe = await openExtensionPage(firefox, probeUrl);
   const bare = await openExtensionPage(firefox, `moz-extension://${BARE_FIREFOX_UUID}/${BARE_PAGE}`);
-  const inExtension = runInFirefox(probe);
+  const inExtension: RunInPage = (fn, arg) => runInFirefox(probe)(fn, arg);
   let privileged: PuppeteerPage | undefined;
   const runPrivileged = async <A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> => {
     privileged ??= await openPrivilegedPage(firefox);
     return runInFirefox(privileged)(fn, arg);
   };
   const browserPid = firefox.process()?.pid;
+  // Firefox lets management.setEnabled turn off themes only; the add-on manager does it for any add-on.
+  const setToolkeyEnabled = (enabled: boolean) =>
+    runPrivileged(
+      async ({ id, enabled }) => {
+        const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs") as {
+          AddonManager: { getAddonByID(id: string): Promise<{ enable(): Promise<unknown>; disable(): Promise<unknown> }> };
+        };
+        const addon = await AddonManager.getAddonByID(id);
+        await (enabled ? addon.enable() : addon.disable());
+      },
+      { id: GECKO_ID, enabled },
+    );
   return {
     name: "Firefox",
     version: versionOf(FIREFOX_PATH),
@@ -324,13 +352,13 @@ export async function launchFirefoxBench(owuiOrigin: string): Promise<BenchBrows
       return `${(bytes / 2 ** 20).toFixed(1)} MiB resident (the whole extension process: ToolKey's background and pages, and the other bench extensions)`;
     },
     async disableToolkey() {
-      // Firefox lets management.setEnabled turn off themes only; the add-on manager does it for any add-on.
-      await runPrivileged(async (id) => {
-        const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs") as {
-          AddonManager: { getAddonByID(id: string): Promise<{ disable(): Promise<unknown> }> };
-        };
-        await (await AddonManager.getAddonByID(id)).disable();
-      }, GECKO_ID);
+      await probe.close();
+      await setToolkeyEnabled(false);
+    },
+    async enableToolkey() {
+      await setToolkeyEnabled(true);
+      probe = await openExtensionPage(firefox, probeUrl);
+      await inExtension(wakeBackground, null);
     },
     async close() {
       await firefox.close();
