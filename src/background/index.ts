@@ -1,6 +1,7 @@
-import browser, { type Runtime } from "webextension-polyfill";
+import browser, { type Runtime, type Tabs } from "webextension-polyfill";
 import { isRequest } from "../core/messages.ts";
 import { createEngine } from "./engine.ts";
+import { listenForPages } from "./pages.ts";
 import { realBrowser } from "./port.ts";
 import { createRequestHandler } from "./requests.ts";
 
@@ -28,23 +29,29 @@ browser.permissions.onAdded.addListener(() => {
 browser.permissions.onRemoved.addListener(() => void engine.permissionsChanged());
 browser.tabs.onRemoved.addListener((tabId) => void engine.tabRemoved(tabId));
 browser.tabs.onReplaced.addListener(() => void engine.tabReplaced());
-browser.tabs.onUpdated.addListener((tabId, change, tab) => {
+function onTabUpdated(tabId: number, change: Tabs.OnUpdatedChangeInfoType, tab: Tabs.Tab): void {
   // Only a navigation (a new status or address) can move a tab. Firefox also reports other changes
   // of a loading page (isArticle, title) on a tab whose URL it does not give yet, which would read
   // as the tab leaving and bring every rule down and up again (measured by the benchmark).
   if (change.status === undefined && change.url === undefined) return;
   // No URL on the tab means it moved to a page the extension cannot see: it has left the Open
-  // WebUI, and the engine drops it from the rules at once. A saved Open WebUI's page that really loaded has its version read again, so that an upgrade
-  // (or a downgrade) takes effect from this load on, both ways.
+  // WebUI, and the engine drops it from the rules at once. A saved Open WebUI's page that really
+  // loaded has its version read again, so that an upgrade (or a downgrade) takes effect from this
+  // load on, both ways.
   engine
     .tabUpdated(tabId, change, tab)
     .then((loaded) => (loaded === undefined ? undefined : requests.checkVersionOf(loaded)))
     .catch(() => undefined);
-});
+}
+// Firefox can leave out the changes that cannot move a tab (a title, a favicon), each of which would
+// otherwise wake a stopped background for nothing; Chromium takes no such filter.
+if ("getBrowserInfo" in browser.runtime) browser.tabs.onUpdated.addListener(onTabUpdated, { properties: ["status", "url"] });
+else browser.tabs.onUpdated.addListener(onTabUpdated);
 // A policy change (Chromium re-reads its policy files while it runs) applies without a restart.
 browser.storage.onChanged.addListener((_changes, area) => {
   if (area === "managed") void readManaged();
 });
+listenForPages(isOwnPage);
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) =>
   isRequest(message) && isOwnPage(sender) ? requests.handle(message) : undefined,
 );

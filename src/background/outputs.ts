@@ -41,7 +41,7 @@ export function createOutputs(port: BrowserPort) {
       markTabs(port, marked, m.tabs.keys(), active);
       if (!unsaid) return;
       unsaid = false;
-      port.broadcast(stateOf(m));
+      port.broadcast(() => stateOf(m));
     },
   };
 }

@@ -5,6 +5,7 @@ import { isRecord } from "../core/records.ts";
 import type { HeaderRule, Tab } from "../core/rules.ts";
 import { SETTINGS_KEY, type Settings } from "../core/settings.ts";
 import type { MessageName } from "../core/user-text.ts";
+import { openPages } from "./pages.ts";
 
 /** Where what ToolKey knows of each saved Open WebUI's version is kept. */
 const VERSIONS_KEY = "openWebUiVersions";
@@ -40,8 +41,8 @@ export interface BrowserPort {
   updateSessionRules(update: { removeRuleIds: number[]; addRules: HeaderRule[] }): Promise<void>;
   /** Marks a tab's toolbar button as ToolKey at work there, or plain. */
   markTab(tabId: number, on: boolean): Promise<void>;
-  /** Tells every open extension page the new state; nobody listening is fine. */
-  broadcast(state: State): void;
+  /** Tells every open page of ToolKey's the new state, built only if one is open. */
+  broadcast(state: () => State): void;
   /** Runs `task` after `ms`: the retry after a failed reconcile, while the background lives. */
   later(task: () => void, ms: number): void;
   /**
@@ -78,9 +79,16 @@ export const realBrowser: BrowserPort = {
     ]);
   },
   broadcast(state) {
-    const broadcast: StateBroadcast = { type: "state", state };
-    // Rejects when no extension page is open to hear it, which is fine.
-    browser.runtime.sendMessage(broadcast).catch(() => undefined);
+    if (openPages.size === 0) return;
+    const broadcast: StateBroadcast = { type: "state", state: state() };
+    for (const page of openPages) {
+      try {
+        page.postMessage(broadcast);
+      } catch {
+        // The page closed meanwhile.
+        openPages.delete(page);
+      }
+    }
   },
   later: (task, ms) => void setTimeout(task, ms),
   async wakeAfter(ms) {

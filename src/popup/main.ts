@@ -2,6 +2,7 @@ import browser from "webextension-polyfill";
 import type { Command } from "../core/commands.ts";
 import { validateEntryInput } from "../core/entry.ts";
 import type { CommandReply, RevealReply, State, StateBroadcast, TestReply } from "../core/messages.ts";
+import { PAGE_CONNECTION } from "../core/page-connection.ts";
 import { missingPatterns } from "../core/permissions.ts";
 import { patternsOf } from "../core/rules.ts";
 import { httpOriginOf } from "../core/urls.ts";
@@ -161,6 +162,19 @@ function onReset(): void {
   );
 }
 
+/**
+ * Keeps a connection to the background, which tells the page each new state over it. A background
+ * the browser stopped drops it: it is made again at once, which wakes the background, so that the
+ * page goes on hearing what changes while it is open.
+ */
+function listenForState(): void {
+  const connection = browser.runtime.connect({ name: PAGE_CONNECTION });
+  connection.onMessage.addListener((message: unknown) => {
+    if ((message as StateBroadcast | undefined)?.type === "state") show((message as StateBroadcast).state);
+  });
+  connection.onDisconnect.addListener(() => listenForState());
+}
+
 function onClick(id: string, handler: () => void): void {
   (document.getElementById(id) as HTMLButtonElement).addEventListener("click", handler);
 }
@@ -200,10 +214,7 @@ async function start(): Promise<void> {
     page.query = filter.value.trim().toLowerCase();
     filterEntries(page);
   });
-  browser.runtime.onMessage.addListener((message: unknown) => {
-    if ((message as StateBroadcast | undefined)?.type === "state") show((message as StateBroadcast).state);
-    return undefined;
-  });
+  listenForState();
   const [permissions, tabs, current] = await Promise.all([
     browser.permissions.getAll().catch(() => ({ origins: [] })),
     browser.tabs.query({ active: true, currentWindow: true }).catch(() => []),

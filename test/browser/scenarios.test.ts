@@ -913,17 +913,13 @@ describe.each(Object.keys(launchers))("ToolKey in real %s", (browserName) => {
     const said = await rulesFailedText();
     // Held, the retry cannot put the rules back before the background stops.
     await browser.refuseNextRuleUpdates(2, { holdRetry: true });
-    const versionReads = () => log.filter((entry) => entry.port === openWebUi.port && entry.path === "/api/version").length;
-    const reads = versionReads();
     const failing = await browser.openTab(`${owuiOrigin}/`);
     await expect.poll(ownRuleIds, { timeout: 10_000 }).toEqual([]);
-    // The load's version check and the write of what it read are over: the change event of a write
-    // still under way when the background stops would wake it again at once.
-    await expect.poll(versionReads, { timeout: 10_000 }).toBeGreaterThan(reads);
-    await new Promise((resolve) => setTimeout(resolve, 500));
     await browser.stopBackground();
+    // Stopped with its rules withdrawn, and the retry that was under way gone with it. (No tool call
+    // here: an event of the loading tab, or of ToolKey's own last storage write, may already be
+    // waking it again, which is what this test is about; seen in Firefox on a loaded machine.)
     expect(await ownRuleIds()).toEqual([]);
-    expect((await failing.callTool(toolsUrl, "/stopped_while_failed")).status).toBe(401);
     // The next event wakes it.
     const waking = await browser.openTab(`${owuiOrigin}/`);
     await waitForRule(toolsUrl, [owuiTab.id, failing.id, waking.id]);

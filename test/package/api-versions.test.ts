@@ -33,6 +33,8 @@ const SINCE: Record<string, { chrome: number; firefox: number }> = {
   "runtime.id": { chrome: 88, firefox: 109 },
   "runtime.getURL": { chrome: 88, firefox: 109 },
   "runtime.sendMessage": { chrome: 88, firefox: 109 },
+  "runtime.connect": { chrome: 88, firefox: 109 },
+  "runtime.onConnect": { chrome: 88, firefox: 109 },
   "storage.local": { chrome: 88, firefox: 109 },
   // Both before MV3 (Chrome 33 and Firefox 57 for managed storage, which reads the organisation's policy).
   "storage.managed": { chrome: 88, firefox: 109 },

@@ -56,6 +56,7 @@ describe.each(["chrome", "firefox"])("what each page of the %s package loads", (
       "src/core/entry.ts",
       "src/core/headers.ts",
       "src/core/idn.ts",
+      "src/core/page-connection.ts",
       "src/core/permissions.ts",
       "src/core/rules.ts",
       "src/core/spec-text.ts",

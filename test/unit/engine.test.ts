@@ -95,7 +95,7 @@ function fakeBrowser(
     },
     broadcast(state) {
       calls.push("broadcast");
-      broadcasts.push(state);
+      broadcasts.push(state());
     },
     later(task, ms) {
       calls.push(`later ${ms}`);
