@@ -60,11 +60,8 @@ export function createEngine(port: BrowserPort) {
     });
   }
 
-  /** Whether a tab on this address takes part in any entry's rule. */
-  const matters = (m: Memory, url: string | undefined) => {
-    const origin = httpOriginOf(url);
-    return origin !== undefined && m.origins.has(origin);
-  };
+  /** Whether a tab on this origin takes part in any entry's rule: an entry names it. */
+  const isSaved = (m: Memory, origin: string | undefined): origin is string => origin !== undefined && m.origins.has(origin);
 
   async function write(m: Memory, settings: Settings): Promise<{ ok: true } | { ok: false; errors: { form: ["storageRefused"] } }> {
     try {
@@ -112,10 +109,9 @@ export function createEngine(port: BrowserPort) {
       return handle((m) => {
         const before = m.tabs.get(tabId);
         m.tabs.set(tabId, url);
-        const moved = httpOriginOf(before) !== httpOriginOf(url) && (matters(m, before) || matters(m, url));
-        const concerned = new Set(
-          [httpOriginOf(before), httpOriginOf(url)].filter((origin): origin is string => origin !== undefined && m.origins.has(origin)),
-        );
+        const [from, to] = [httpOriginOf(before), httpOriginOf(url)];
+        const concerned = new Set([from, to].filter((origin) => isSaved(m, origin)));
+        const moved = from !== to && concerned.size > 0;
         // The browser clears the mark as a new page loads; leaving the Open WebUI, the reconcile decides.
         if (isPageLoad(change, before, tab)) {
           loading.add(tabId);
@@ -124,7 +120,7 @@ export function createEngine(port: BrowserPort) {
         if (change.status === "complete" && loading.delete(tabId)) {
           // Once per load, on the page that stayed: Firefox reports a load as "loading" twice, the
           // first time while the old address is still current (measured in Firefox ESR 153).
-          if (matters(m, url)) loaded = httpOriginOf(url);
+          if (isSaved(m, to)) loaded = to;
           outputs.marked.delete(tabId);
           if (!moved) outputs.show(m);
         }
@@ -138,7 +134,7 @@ export function createEngine(port: BrowserPort) {
         m.tabs.delete(tabId);
         loading.delete(tabId);
         outputs.marked.delete(tabId);
-        return origin !== undefined && m.origins.has(origin) ? new Set([origin]) : false;
+        return isSaved(m, origin) ? new Set([origin]) : false;
       });
     },
 

@@ -50,7 +50,7 @@ export function createReconciler(port: BrowserPort, outputs: Outputs, retry: () 
   }
 
   /**
-   * `scope`: the Open WebUI origins whose entries may have changed their rules (a tab event
+   * `concerned`: the Open WebUI origins whose entries may have changed their rules (a tab event
    * concerns one or two); only their rules are compiled and compared. Without it, all.
    */
   async function reconcile(m: Memory, concerned?: ReadonlySet<string>): Promise<void> {

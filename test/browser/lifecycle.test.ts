@@ -4,6 +4,7 @@ import { english } from "../locales.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FirefoxBrowser } from "./harness/firefox.ts";
+import { keyLabeller } from "./harness/key-labels.ts";
 import { jsonReply } from "./harness/open-webui.ts";
 import type { SiteTab } from "./harness/pages.ts";
 import { waitForRule as waitForRuleIn } from "./harness/rules.ts";
@@ -31,10 +32,7 @@ const KEY_NAMES: Record<string, string> = {
 };
 
 /** A header value with every key of this file replaced by its name: what a failure may print. */
-function label(value: string | undefined): string {
-  if (value === undefined) return "(no header)";
-  return Object.entries(KEY_NAMES).reduce((text, [key, name]) => text.replaceAll(key, name), value);
-}
+const label = keyLabeller(KEY_NAMES);
 
 /** What a restarting proxy in front of Open WebUI answers. */
 const BAD_GATEWAY = jsonReply({ detail: "Bad Gateway" }, 502);

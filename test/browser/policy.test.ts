@@ -8,6 +8,7 @@ import { english } from "../locales.ts";
 import { ChromiumBrowser } from "./harness/chromium.ts";
 import type { BrowserTab, ExtensionBrowser, PopupPage } from "./harness/driver.ts";
 import { FIREFOX_PATH } from "./harness/environment.ts";
+import { keyLabeller } from "./harness/key-labels.ts";
 import { type LoggedRequest, startSite, type TestSite } from "./harness/servers.ts";
 import { type RuleState, watchSessionRules } from "./harness/watch.ts";
 
@@ -289,11 +290,8 @@ const KEY_NAMES: Record<string, string> = {
   [KEY_USER_MINE]: "<the user's key for a server of the user's own>",
 };
 
-/** A header value with every key of these scenarios replaced by its name: what a failure may print. */
-function label(value: string | undefined): string {
-  if (value === undefined) return "(no header)";
-  return Object.entries(KEY_NAMES).reduce((text, [key, name]) => text.replaceAll(key, name), value);
-}
+/** A header value with every key of this file replaced by its name: what a failure may print. */
+const label = keyLabeller(KEY_NAMES);
 
 /** ToolKey's part of a policy, as the organisation writes it (docs/organisations.md); undefined: no policy at all. */
 type ToolKeyPolicy = Record<string, unknown> | undefined;
