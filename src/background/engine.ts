@@ -1,11 +1,21 @@
 import { applyCommand, type Command } from "../core/commands.ts";
 import { parseManagedPolicy } from "../core/managed.ts";
 import type { CommandReply, State } from "../core/messages.ts";
-import { learn, sameToEntries, type VersionCheck, type VersionKnowledge, verdictOf } from "../core/open-webui-version.ts";
+import { learn, type VersionCheck, type VersionKnowledge, verdictOf } from "../core/open-webui-version.ts";
 import { isPageLoad } from "../core/page-load.ts";
 import { emptySettings, type Settings } from "../core/settings.ts";
 import { httpOriginOf } from "../core/urls.ts";
-import { entriesOf, grantedPatterns, loadMemory, type Memory, tabMap, takeManaged, takeSettings, userEntriesOf } from "./memory.ts";
+import {
+  decisionsOf,
+  entriesOf,
+  grantedPatterns,
+  loadMemory,
+  type Memory,
+  tabMap,
+  takeManaged,
+  takeSettings,
+  userEntriesOf,
+} from "./memory.ts";
 import { createOutputs, stateOf } from "./outputs.ts";
 import type { BrowserPort } from "./port.ts";
 import { createSerialQueue } from "./queue.ts";
@@ -170,13 +180,13 @@ export function createEngine(port: BrowserPort) {
       let known: VersionKnowledge | undefined;
       return handle(async (m) => {
         if (!m.origins.has(origin)) return false;
-        const before = m.versions[origin];
-        known = learn(before, check, at);
+        known = learn(m.versions[origin], check, at);
         const versions = { ...m.versions, [origin]: known };
         await port.writeVersions(versions);
+        const said = decisionsOf(m, origin);
         m.versions = versions;
         // A page load of an unchanged Open WebUI changes only when the version was read: no rule, no page.
-        if (sameToEntries(before, known)) return false;
+        if (decisionsOf(m, origin) === said) return false;
         outputs.changed();
         return new Set([origin]);
       }).then(() => known);

@@ -69,16 +69,6 @@ export function learn(known: VersionKnowledge | undefined, check: VersionCheck, 
   return known?.read === undefined ? { failed: { failure: check, at } } : { read: known.read, failed: { failure: check, at } };
 }
 
-/**
- * Whether what ToolKey knows says the same to the entries before and after a check: the time of a
- * read is shown only beside a failure that followed it, and the time of a failure never.
- */
-export function sameToEntries(a: VersionKnowledge | undefined, b: VersionKnowledge | undefined): boolean {
-  const shown = (known: VersionKnowledge | undefined) =>
-    JSON.stringify([known?.read?.version, known?.failed?.failure, known?.failed === undefined ? undefined : known.read?.at]);
-  return shown(a) === shown(b);
-}
-
 export function verdictOf(known: VersionKnowledge | undefined): Verdict {
   if (known === undefined) return "unread";
   return known.read === undefined ? "unknown" : verdictOfVersion(known.read.version);

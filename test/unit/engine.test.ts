@@ -4,6 +4,7 @@ import type { BrowserPort } from "../../src/background/port.ts";
 import type { Entry } from "../../src/core/entry.ts";
 import { MANAGED_ID_FIRST } from "../../src/core/managed.ts";
 import type { State } from "../../src/core/messages.ts";
+import type { VersionCheck, VersionKnowledge } from "../../src/core/open-webui-version.ts";
 import { type HeaderRule, ruleIdOf, type Tab } from "../../src/core/rules.ts";
 import { SETTINGS_VERSION, type Settings } from "../../src/core/settings.ts";
 import { makeEntry } from "./fixtures.ts";
@@ -558,11 +559,37 @@ describe("version knowledge", () => {
     expect(await engine.originsToCheck(true)).toStrictEqual(["http://localhost:3002"]);
   });
 
-  it("a check that reads the same version again is kept, and costs no reconcile and no broadcast", async () => {
-    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
+  const fail = { unknown: "status", status: 502 } as const;
+  it.each<{ what: string; known?: VersionKnowledge; check: VersionCheck; news: boolean }>([
+    { what: "the same version read again", known: { read: { version: "0.6.0", at: 1 } }, check: { version: "0.6.0" }, news: false },
+    { what: "another version", known: { read: { version: "0.6.5", at: 1 } }, check: { version: "0.6.0" }, news: true },
+    { what: "a first read", check: { version: "0.6.0" }, news: true },
+    { what: "a failure after a read", known: { read: { version: "0.6.5", at: 1 } }, check: fail, news: true },
+    {
+      what: "the same failure again, later",
+      known: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail, at: 2 } },
+      check: fail,
+      news: false,
+    },
+    {
+      what: "another failure",
+      known: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail, at: 2 } },
+      check: { unknown: "network" },
+      news: true,
+    },
+    {
+      what: "a read after a failure",
+      known: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail, at: 2 } },
+      check: { version: "0.6.5" },
+      news: true,
+    },
+  ])("$what is kept; it tells the pages and reconciles only if the decisions differ ($news)", async ({ known, check, news }) => {
+    const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }], versions: known === undefined ? {} : { [A]: known } });
     fake.settle();
-    await engine.learnVersion(A, { version: "0.6.0" }, 99);
-    expect(fake.calls).toStrictEqual(["writeVersions"]);
+    await engine.learnVersion(A, check, 99);
+    expect(fake.calls[0]).toBe("writeVersions");
+    expect(fake.calls.includes("broadcast")).toBe(news);
+    if (!news) expect(fake.calls).toStrictEqual(["writeVersions"]);
   });
 
   it("a check of an Open WebUI no entry names is not kept", async () => {

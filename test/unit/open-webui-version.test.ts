@@ -4,7 +4,6 @@ import {
   learn,
   parseVersionBook,
   readVersionReply,
-  sameToEntries,
   type VersionCheck,
   type VersionFailure,
   type VersionKnowledge,
@@ -149,28 +148,5 @@ describe("describeVersion", () => {
     { check: { unknown: "notVersion" }, text: ["versionNotVersion"] },
   ])("$check says $text", ({ check, text }) => {
     expect(describeVersion(check)).toStrictEqual(text);
-  });
-});
-
-describe("sameToEntries", () => {
-  const fail = { unknown: "status", status: 502 } as const;
-  it.each<{ what: string; a: VersionKnowledge | undefined; b: VersionKnowledge; same: boolean }>([
-    { what: "the same version read later", a: { read: { version: "0.6.5", at: 1 } }, b: { read: { version: "0.6.5", at: 2 } }, same: true },
-    { what: "another version", a: { read: { version: "0.6.5", at: 1 } }, b: { read: { version: "0.6.0", at: 2 } }, same: false },
-    { what: "a first read", a: undefined, b: { read: { version: "0.6.0", at: 2 } }, same: false },
-    {
-      what: "a failure after a read",
-      a: { read: { version: "0.6.5", at: 1 } },
-      b: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail, at: 2 } },
-      same: false,
-    },
-    {
-      what: "the same failure again, later",
-      a: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail, at: 2 } },
-      b: { read: { version: "0.6.5", at: 1 }, failed: { failure: fail, at: 3 } },
-      same: true,
-    },
-  ])("$what: $same", ({ a, b, same }) => {
-    expect(sameToEntries(a, b)).toBe(same);
   });
 });
