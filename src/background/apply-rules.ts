@@ -38,7 +38,10 @@ export async function applyRules(
   }
   const held = [...installed.values()] as { id: number }[];
   const { removeRuleIds, addRules } = diffRules(ruleIds === undefined ? held : held.filter((rule) => inScope(rule.id)), desired);
-  const fresh = addRules.filter((rule) => memory.refused.get(rule.id) !== JSON.stringify(rule));
+  const fresh = addRules.filter((rule) => {
+    const refused = memory.refused.get(rule.id);
+    return refused === undefined || refused !== JSON.stringify(rule);
+  });
   if (removeRuleIds.length === 0 && fresh.length === 0) return false;
   try {
     await port.updateSessionRules({ removeRuleIds, addRules });

@@ -133,24 +133,29 @@ function versionOf(
  */
 function ruleOf(entry: Entry, tabIds: number[]): HeaderRule {
   const prefix = `${entry.toolServerUrl}/`;
+  // The condition first and its tabIds first of all: what a tab event changes is what the
+  // comparison with the installed rule (rules.ts, matchesWanted) meets first.
   return {
     id: ruleIdOf(entry.id),
+    condition: {
+      tabIds,
+      urlFilter: `|${prefix}`,
+      isUrlFilterCaseSensitive: true,
+      // Host only: it keeps other hosts' pages out even if a tab id were reused; tabIds pins the origin.
+      initiatorDomains: initiatorDomainsOf(entry.openWebUiOrigin),
+      resourceTypes: ["xmlhttprequest"],
+    },
     // The longer prefix wins where two entries set the same header on one request.
     priority: prefix.length,
     action: {
       type: "modifyHeaders",
       requestHeaders: [{ header: entry.headerName, operation: "set", value: headerValue(entry.scheme, entry.key) }],
     },
-    condition: {
-      urlFilter: `|${prefix}`,
-      isUrlFilterCaseSensitive: true,
-      // Host only: it keeps other hosts' pages out even if a tab id were reused; tabIds pins the origin.
-      initiatorDomains: initiatorDomainsOf(entry.openWebUiOrigin),
-      tabIds,
-      resourceTypes: ["xmlhttprequest"],
-    },
   };
 }
+
+/** Each Open WebUI's initiatorDomains, worked out once: every rule of its entries lists them. */
+const initiatorDomainsOfOrigin = new Map<string, readonly string[]>();
 
 /**
  * The Open WebUI's host as initiatorDomains takes it. A host written with a final dot is listed
@@ -158,8 +163,13 @@ function ruleOf(entry: Entry, tabIds: number[]): HeaderRule {
  * (found by the differential test, test/browser/matcher.test.ts).
  */
 function initiatorDomainsOf(openWebUiOrigin: string): string[] {
-  const host = new URL(openWebUiOrigin).hostname;
-  return host.endsWith(".") ? [host, host.slice(0, -1)] : [host];
+  let domains = initiatorDomainsOfOrigin.get(openWebUiOrigin);
+  if (domains === undefined) {
+    const host = new URL(openWebUiOrigin).hostname;
+    domains = host.endsWith(".") ? [host, host.slice(0, -1)] : [host];
+    initiatorDomainsOfOrigin.set(openWebUiOrigin, domains);
+  }
+  return [...domains];
 }
 
 /** The rules wanted for these entries: each one that its decision gives a rule. */

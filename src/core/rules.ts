@@ -55,10 +55,18 @@ export function groupTabsByOrigin(tabs: readonly Tab[]): Map<string, number[]> {
   return byOrigin;
 }
 
+/** Each entry's patterns, worked out once: every reconcile asks them of every entry it compiles. */
+const patternsOfEntry = new WeakMap<object, readonly string[]>();
+
 /** The host-access patterns an entry needs: its Open WebUI's and its tool server's. */
-export function patternsOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">): string[] {
-  const patterns = [originPattern(entry.openWebUiOrigin), originPattern(entry.toolServerUrl)];
-  return patterns[0] === patterns[1] ? [patterns[0] as string] : patterns;
+export function patternsOf(entry: Pick<Entry, "openWebUiOrigin" | "toolServerUrl">): readonly string[] {
+  let patterns = patternsOfEntry.get(entry);
+  if (patterns === undefined) {
+    const both = [originPattern(entry.openWebUiOrigin), originPattern(entry.toolServerUrl)];
+    patterns = both[0] === both[1] ? [both[0] as string] : both;
+    patternsOfEntry.set(entry, patterns);
+  }
+  return patterns;
 }
 
 /** The host-access patterns of the entry that have not been granted. */
