@@ -38,11 +38,8 @@ interface Sites {
 }
 
 /** A block of the docs with its example addresses swapped for the test servers, parsed. */
-function fromDocs(name: string, sites: Sites, extensionId = ""): Record<string, unknown> {
-  const text = docsBlock(name)
-    .replaceAll("https://chat.example.com", sites.owui)
-    .replaceAll("https://tools.example.com", sites.tools)
-    .replaceAll("EXTENSION_ID", extensionId);
+function fromDocs(name: string, sites: Sites): Record<string, unknown> {
+  const text = docsBlock(name).replaceAll("https://chat.example.com", sites.owui).replaceAll("https://tools.example.com", sites.tools);
   return JSON.parse(text) as Record<string, unknown>;
 }
 
@@ -61,20 +58,22 @@ function adjust(settings: ToolKeySettings, change: "invalid" | "rotated"): void 
   }
 }
 
-function chromiumPolicy(sites: Sites, id: string, change: "invalid" | "rotated"): object {
-  const policy = fromDocs("chromium-policy", sites, id) as { "3rdparty": { extensions: Record<string, ToolKeySettings> } };
-  adjust(policy["3rdparty"].extensions[id] as ToolKeySettings, change);
-  return policy;
-}
-
-/** The docs' policies.json without its installation: the test installs the package itself, offline. */
-function firefoxPolicy(sites: Sites, change: "invalid" | "rotated"): object {
-  const { policies } = fromDocs("firefox-policy", sites) as {
-    policies: { ExtensionSettings?: unknown; "3rdparty": { Extensions: Record<string, ToolKeySettings> } };
-  };
-  delete policies.ExtensionSettings;
-  adjust(policies["3rdparty"].Extensions[GECKO_ID] as ToolKeySettings, change);
-  return { policies };
+/**
+ * ToolKey's part of the docs' policy file for this browser, changed as the test needs. The run
+ * writes it in the same file the docs show, less the docs' installation (the test installs the
+ * package itself, offline).
+ */
+function docsPolicy(browserName: string, sites: Sites, change: "invalid" | "rotated"): ToolKeySettings {
+  const settings =
+    browserName === "Chromium"
+      ? (fromDocs("chromium-policy", sites) as { "3rdparty": { extensions: Record<string, ToolKeySettings> } })["3rdparty"].extensions
+          .EXTENSION_ID
+      : (fromDocs("firefox-policy", sites) as { policies: { "3rdparty": { Extensions: Record<string, ToolKeySettings> } } }).policies[
+          "3rdparty"
+        ].Extensions[GECKO_ID];
+  if (settings === undefined) throw new Error(`docs/organisations.md's ${browserName} policy has no settings for ToolKey`);
+  adjust(settings, change);
+  return settings;
 }
 
 function requireRoot(): void {
@@ -111,51 +110,58 @@ function firefoxWithPolicyFolder(): { binary: string; policies: string; remove()
   };
 }
 
-interface Run {
+/** ToolKey's part of a policy, as the organisation writes it (docs/organisations.md); undefined: no policy at all. */
+type ToolKeyPolicy = Record<string, unknown> | undefined;
+
+interface PolicyRun {
   name: string;
-  /** Launches the browser with the policy of `change` in force. */
-  launch(sites: Sites): Promise<ExtensionBrowser>;
-  /** Writes the changed policy; resolves once the browser could have taken it in (Firefox: restarted). */
-  change(sites: Sites, browser: ExtensionBrowser): Promise<void>;
+  /** Launches the browser with no policy for ToolKey. */
+  launch(): Promise<ExtensionBrowser>;
+  /** Whether a new policy takes a restart (Firefox reads its policies only when it starts). */
+  restartsForPolicy: boolean;
+  /** Puts this policy in force; resolves once the browser could have taken it in (Firefox: restarted). */
+  setPolicy(browser: ExtensionBrowser, policy: ToolKeyPolicy): Promise<void>;
   cleanUp(): void;
 }
 
-function chromiumRun(): Run {
+function chromiumPolicyRun(): PolicyRun {
   return {
     name: "Chromium",
-    async launch(sites) {
-      // The loaded package's id comes from its path: read it, name it in the policy, start again.
-      const browser = await ChromiumBrowser.launch(["owui.test", "tools.test"]);
-      const id = String(await browser.evaluateInExtension("chrome.runtime.id"));
+    restartsForPolicy: false,
+    async launch() {
+      rmSync(CHROMIUM_POLICY, { force: true });
+      // The folder is there from the start, so that Chromium watches it.
       mkdirSync(dirname(CHROMIUM_POLICY), { recursive: true });
-      writeFileSync(CHROMIUM_POLICY, JSON.stringify(chromiumPolicy(sites, id, "invalid")));
-      await browser.restart();
-      return browser;
+      return ChromiumBrowser.launch(["owui.test", "tools.test"]);
     },
-    async change(sites, browser) {
-      // Chromium watches its policy folder: no restart.
+    async setPolicy(browser, policy) {
+      if (policy === undefined) {
+        rmSync(CHROMIUM_POLICY, { force: true });
+        return;
+      }
       const id = String(await browser.evaluateInExtension("chrome.runtime.id"));
-      writeFileSync(CHROMIUM_POLICY, JSON.stringify(chromiumPolicy(sites, id, "rotated")));
+      writeFileSync(CHROMIUM_POLICY, JSON.stringify({ "3rdparty": { extensions: { [id]: policy } } }));
     },
     cleanUp: () => rmSync(CHROMIUM_POLICY, { force: true }),
   };
 }
 
-function firefoxRun(): Run {
+function firefoxPolicyRun(): PolicyRun {
   let install: ReturnType<typeof firefoxWithPolicyFolder> | undefined;
   return {
     name: "Firefox",
-    async launch(sites) {
+    restartsForPolicy: true,
+    async launch() {
       install = firefoxWithPolicyFolder();
-      writeFileSync(install.policies, JSON.stringify(firefoxPolicy(sites, "invalid")));
       process.env.FIREFOX_PATH = install.binary;
       vi.resetModules();
       const { FirefoxBrowser } = await import("./harness/firefox.ts");
       return FirefoxBrowser.launch();
     },
-    async change(sites, browser) {
-      // Firefox reads its policies only when it starts.
-      writeFileSync(install?.policies ?? "", JSON.stringify(firefoxPolicy(sites, "rotated")));
+    async setPolicy(browser, policy) {
+      const file = install?.policies ?? "";
+      if (policy === undefined) rmSync(file, { force: true });
+      else writeFileSync(file, JSON.stringify({ policies: { "3rdparty": { Extensions: { [GECKO_ID]: policy } } } }));
       await browser.restart();
     },
     cleanUp() {
@@ -165,7 +171,7 @@ function firefoxRun(): Run {
   };
 }
 
-describe.each([chromiumRun(), firefoxRun()])("managed entries from policy in real $name", (run) => {
+describe.each([chromiumPolicyRun(), firefoxPolicyRun()])("managed entries from policy in real $name", (run) => {
   const log: LoggedRequest[] = [];
   let openWebUi: TestSite;
   let tools: TestSite;
@@ -180,7 +186,10 @@ describe.each([chromiumRun(), firefoxRun()])("managed entries from policy in rea
     openWebUi = await startSite(log);
     sites = { owui: `http://owui.test:${openWebUi.port}`, tools: `http://tools.test:${tools.port}` };
     timeUrl = `${sites.tools}/time`;
-    browser = await run.launch(sites);
+    browser = await run.launch();
+    await run.setPolicy(browser, docsPolicy(run.name, sites, "invalid"));
+    // In force from the start: Chromium, which takes a new policy while it runs, starts again too.
+    if (!run.restartsForPolicy) await browser.restart();
     tab = await browser.openTab(`${sites.owui}/`);
   });
 
@@ -257,8 +266,8 @@ describe.each([chromiumRun(), firefoxRun()])("managed entries from policy in rea
   });
 
   it(`a policy change (a rotated key, no entries of the user's own) applies ${run.name === "Firefox" ? "at the next start" : "while the browser runs"}`, async () => {
-    await run.change(sites, browser);
-    if (run.name === "Firefox") {
+    await run.setPolicy(browser, docsPolicy(run.name, sites, "rotated"));
+    if (run.restartsForPolicy) {
       tab = await browser.openTab(`${sites.owui}/`);
       const popup = await browser.openPopup();
       // Access granted before the restart is kept.
@@ -292,67 +301,6 @@ const KEY_NAMES: Record<string, string> = {
 
 /** A header value with every key of this file replaced by its name: what a failure may print. */
 const label = keyLabeller(KEY_NAMES);
-
-/** ToolKey's part of a policy, as the organisation writes it (docs/organisations.md); undefined: no policy at all. */
-type ToolKeyPolicy = Record<string, unknown> | undefined;
-
-interface PolicyRun {
-  name: string;
-  /** Launches the browser with no policy for ToolKey. */
-  launch(): Promise<ExtensionBrowser>;
-  /** Whether a new policy takes a restart (Firefox reads its policies only when it starts). */
-  restartsForPolicy: boolean;
-  /** Puts this policy in force; resolves once the browser could have taken it in (Firefox: restarted). */
-  setPolicy(browser: ExtensionBrowser, policy: ToolKeyPolicy): Promise<void>;
-  cleanUp(): void;
-}
-
-function chromiumPolicyRun(): PolicyRun {
-  return {
-    name: "Chromium",
-    restartsForPolicy: false,
-    async launch() {
-      rmSync(CHROMIUM_POLICY, { force: true });
-      // The folder is there from the start, so that Chromium watches it.
-      mkdirSync(dirname(CHROMIUM_POLICY), { recursive: true });
-      return ChromiumBrowser.launch(["owui.test", "tools.test"]);
-    },
-    async setPolicy(browser, policy) {
-      if (policy === undefined) {
-        rmSync(CHROMIUM_POLICY, { force: true });
-        return;
-      }
-      const id = String(await browser.evaluateInExtension("chrome.runtime.id"));
-      writeFileSync(CHROMIUM_POLICY, JSON.stringify({ "3rdparty": { extensions: { [id]: policy } } }));
-    },
-    cleanUp: () => rmSync(CHROMIUM_POLICY, { force: true }),
-  };
-}
-
-function firefoxPolicyRun(): PolicyRun {
-  let install: ReturnType<typeof firefoxWithPolicyFolder> | undefined;
-  return {
-    name: "Firefox",
-    restartsForPolicy: true,
-    async launch() {
-      install = firefoxWithPolicyFolder();
-      process.env.FIREFOX_PATH = install.binary;
-      vi.resetModules();
-      const { FirefoxBrowser } = await import("./harness/firefox.ts");
-      return FirefoxBrowser.launch();
-    },
-    async setPolicy(browser, policy) {
-      const file = install?.policies ?? "";
-      if (policy === undefined) rmSync(file, { force: true });
-      else writeFileSync(file, JSON.stringify({ policies: { "3rdparty": { Extensions: { [GECKO_ID]: policy } } } }));
-      await browser.restart();
-    },
-    cleanUp() {
-      install?.remove();
-      process.env.FIREFOX_PATH = FIREFOX_PATH;
-    },
-  };
-}
 
 describe.each([chromiumPolicyRun(), firefoxPolicyRun()])("a policy through background wakes and changes in real $name", (run) => {
   const log: LoggedRequest[] = [];

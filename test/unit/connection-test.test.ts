@@ -17,7 +17,7 @@ import type { Entry } from "../../src/core/entry.ts";
 import { specText } from "../../src/core/spec-text.ts";
 import type { UserText } from "../../src/core/user-text.ts";
 import { LANGUAGES, render } from "../locales.ts";
-import { makeEntry } from "./fixtures.ts";
+import { fakeFetch, makeEntry } from "./fixtures.ts";
 
 /** Obviously fake; finding it in a report means the report leaked the key. */
 const KEY = "fake-test-key-not-a-secret-01";
@@ -300,24 +300,6 @@ describe("specText", () => {
     expect(specText({ title: "", toolCount: 0 })).toStrictEqual(["testSpecUntitled", "0"]);
   });
 });
-
-interface Call {
-  url: string;
-  init: RequestInit;
-}
-
-/** A fetch that records each request and answers from the list, one reply per call. */
-function fakeFetch(...replies: Array<Response | Error | (() => Response)>) {
-  const calls: Call[] = [];
-  const fetchFn = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
-    calls.push({ url: String(input), init });
-    const reply = replies[calls.length - 1];
-    if (reply === undefined) throw new Error("unexpected request");
-    if (reply instanceof Error) throw reply;
-    return typeof reply === "function" ? reply() : reply;
-  };
-  return { calls, fetchFn: fetchFn as typeof fetch };
-}
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });

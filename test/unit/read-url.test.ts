@@ -5,32 +5,12 @@ import { type ReadUrlOptions, readUrl } from "../../src/background/read-url.ts";
 import { fetchVersion } from "../../src/background/versions.ts";
 import { TEST_TIMEOUT_MS } from "../../src/core/connection-test.ts";
 import { type LoadedSettings, SETTINGS_VERSION } from "../../src/core/settings.ts";
-import { makeEntry } from "./fixtures.ts";
+import { type FetchReply, fakeFetch, makeEntry } from "./fixtures.ts";
 
 /** Obviously fake; finding it in a result means the result leaked the key. */
 const KEY = "fake-key-read-url-not-a-secret-01";
 const URL_READ = "http://localhost:8000/time/openapi.json";
 const LIMIT = 1024;
-
-interface Call {
-  url: string;
-  init: RequestInit;
-}
-
-type Reply = Response | Error | ((init: RequestInit) => Response | Promise<Response>);
-
-/** A fetch that records each request and answers from the list, one reply per call. */
-function fakeFetch(...replies: Reply[]) {
-  const calls: Call[] = [];
-  const fetchFn = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
-    calls.push({ url: String(input), init });
-    const reply = replies[calls.length - 1];
-    if (reply === undefined) throw new Error("unexpected request");
-    if (reply instanceof Error) throw reply;
-    return typeof reply === "function" ? reply(init) : reply;
-  };
-  return { calls, fetchFn: fetchFn as typeof fetch };
-}
 
 /** What a browser's opaque-redirect reply looks like to the extension: no status, no headers, no body. */
 const opaqueRedirect = () => ({ type: "opaqueredirect", status: 0, ok: false, headers: new Headers(), body: null }) as unknown as Response;
@@ -216,7 +196,7 @@ describe("what the user is told for each outcome of a read", () => {
   it.each([
     {
       what: "a redirect (a sign-in proxy in front)",
-      reply: opaqueRedirect as Reply,
+      reply: opaqueRedirect as FetchReply,
       test: ["testRedirect", "http://localhost:8000/time/openapi.json"],
       importProblem: ["importRedirected", ORIGIN],
       version: { unknown: "notJson" },
