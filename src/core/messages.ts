@@ -101,9 +101,10 @@ export interface StateBroadcast {
 
 /** The entries as pages see them, each with its one decision. */
 export function describeEntries(entries: readonly Entry[], world: World): EntryView[] {
-  return entries.map(({ key, ...entry }) => {
-    const decision = decide({ key, ...entry }, world);
-    const missingAccess = missingAccessOf(entry, world.granted);
+  return entries.map((whole) => {
+    const { key, ...entry } = whole;
+    const decision = decide(whole, world);
+    const missingAccess = missingAccessOf(whole, world.granted);
     const view: EntryView = {
       ...entry,
       maskedKey: maskKey(key),
