@@ -224,16 +224,27 @@ export function createEngine(port: BrowserPort) {
       });
     },
 
-    /** Applies a page's command: stored first, then in memory, then in the rules. */
-    command(command: Command): Promise<CommandReply> {
+    /**
+     * Applies a page's command: stored first, then in memory, then in the rules. Resolves to the
+     * page's reply, and the Open WebUI origins of the entries a save or an import wrote, whose
+     * versions decide whether those entries get rules (none for any other command).
+     */
+    command(command: Command): Promise<{ reply: CommandReply; named: string[] }> {
       return serialReply(async (m) => {
-        if (!m.loaded.ok) return { ok: false, errors: { form: m.loaded.problem } };
+        if (!m.loaded.ok) return { reply: { ok: false, errors: { form: m.loaded.problem } }, named: [] };
+        const before = new Set(m.loaded.settings.entries);
         const result = applyCommand(m.loaded.settings, command, m.managed);
-        if (!result.ok) return result;
+        if (!result.ok) return { reply: result, named: [] };
         const written = await write(m, result.settings);
-        if (!written.ok) return written;
+        if (!written.ok) return { reply: written, named: [] };
         const reply: CommandReply = { ok: true, state: stateOf(m), notices: result.notices };
-        return result.savedId === undefined ? reply : { ...reply, savedId: result.savedId };
+        // Entries a command leaves alone keep their object.
+        const wrote =
+          command.type === "save" || command.type === "import" ? result.settings.entries.filter((entry) => !before.has(entry)) : [];
+        return {
+          reply: result.savedId === undefined ? reply : { ...reply, savedId: result.savedId },
+          named: [...new Set(wrote.map((entry) => entry.openWebUiOrigin))],
+        };
       });
     },
 

@@ -33,10 +33,9 @@ export function createRequestHandler(engine: Engine) {
   }
 
   async function command(command: Command): Promise<CommandReply> {
-    const reply = await engine.command(command);
-    // A save or an import names Open WebUIs whose version decides whether their entries get rules.
+    const { reply, named } = await engine.command(command);
     // Not awaited: the page has its answer, and each check queues its own change.
-    if (reply.ok) for (const origin of originsNamedBy(command)) void checkVersionOf(origin);
+    for (const origin of named) void checkVersionOf(origin);
     return reply;
   }
 
@@ -104,14 +103,4 @@ export function createRequestHandler(engine: Engine) {
       }
     },
   };
-}
-
-function originsNamedBy(command: Command): Set<string> {
-  const inputs = command.type === "save" ? [command.input] : command.type === "import" ? command.inputs : [];
-  const origins = new Set<string>();
-  for (const input of inputs) {
-    const origin = parseOpenWebUiAddress(input.openWebUiAddress);
-    if (origin.ok) origins.add(origin.value);
-  }
-  return origins;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createEngine } from "../../src/background/engine.ts";
 import type { BrowserPort } from "../../src/background/port.ts";
+import type { Command } from "../../src/core/commands.ts";
 import type { Entry } from "../../src/core/entry.ts";
 import { MANAGED_ID_FIRST } from "../../src/core/managed.ts";
 import type { State } from "../../src/core/messages.ts";
@@ -245,7 +246,7 @@ describe("what an event costs in browser calls", () => {
   it("disabling one entry removes its rule alone", async () => {
     const { fake, engine } = await started({ tabs: [{ id: 1, url: `${A}/` }] });
     fake.settle();
-    const reply = await engine.command({ type: "setEnabled", ids: [1], enabled: false });
+    const { reply } = await engine.command({ type: "setEnabled", ids: [1], enabled: false });
     expect(reply.ok).toBe(true);
     expect(fake.calls).toStrictEqual(["writeSettings", `updateSessionRules -[${ids(1)}] +[]`, "broadcast"]);
   });
@@ -414,7 +415,7 @@ describe("managed entries", () => {
     const { engine } = await started({ managed: policy(MANAGED_KEY, { allowUserEntries: false }) });
     await engine.readManaged();
     expect((await engine.state()).allowUserEntries).toBe(false);
-    const reply = await engine.command({
+    const { reply } = await engine.command({
       type: "save",
       input: { openWebUiAddress: B, toolServerUrl: "http://localhost:9000", key: "fake-key-0003" },
     });
@@ -531,9 +532,41 @@ describe("version knowledge", () => {
     expect([...fake.rules.keys()]).toStrictEqual([ruleIdOf(5)]);
   });
 
+  it.each<{ what: string; command: Command; named: string[] }>([
+    {
+      what: "a save names its entry's Open WebUI",
+      command: {
+        type: "save",
+        input: { openWebUiAddress: `${B}/`, toolServerUrl: "http://localhost:9000", key: "fake-key-not-a-secret-0005" },
+      },
+      named: [B],
+    },
+    {
+      what: "an import names the Open WebUIs of the entries it writes, once each",
+      command: {
+        type: "import",
+        inputs: [
+          { openWebUiAddress: A, toolServerUrl: "http://localhost:8000/a0", key: ENTRIES[0]?.key ?? "" },
+          { openWebUiAddress: B, toolServerUrl: "http://localhost:9001", key: "fake-key-not-a-secret-0006" },
+          { openWebUiAddress: B, toolServerUrl: "http://localhost:9002", key: "fake-key-not-a-secret-0007" },
+        ],
+      },
+      named: [A, B],
+    },
+    { what: "a switch names none", command: { type: "setEnabled", ids: [0], enabled: false }, named: [] },
+    {
+      what: "a refused save names none",
+      command: { type: "save", input: { openWebUiAddress: "ftp://x", toolServerUrl: "", key: "" } },
+      named: [],
+    },
+  ])("$what: its versions are read next", async ({ command, named }) => {
+    const { engine } = await started();
+    expect((await engine.command(command)).named).toStrictEqual(named);
+  });
+
   it("a new entry of an Open WebUI never checked gets no rule until its version is read, then follows it", async () => {
     const { fake, engine } = await started({ entries: [], tabs: [{ id: 1, url: "http://localhost:3002/" }] });
-    const reply = await engine.command({
+    const { reply } = await engine.command({
       type: "save",
       input: { openWebUiAddress: "http://localhost:3002", toolServerUrl: "http://localhost:9000", key: "fake-key-not-a-secret-0004" },
     });
