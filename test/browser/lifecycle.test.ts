@@ -138,12 +138,16 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
     return waitForRuleIn(browser, toolServerUrl, tabIds);
   }
 
-  async function fillEntry(popup: PopupPage, fields: { owui: string; url: string; key: string; header?: string; scheme?: string }) {
+  /** A tab on the entry's Open WebUI, and the popup over it with the entry typed in, not saved yet. */
+  async function typeEntry(fields: { owui: string; url: string; key: string; header?: string; scheme?: string }) {
+    const tab = await browser.openTab(`${fields.owui}/`);
+    const popup = await browser.openPopup();
     await popup.fill("Open WebUI address", fields.owui);
     await popup.fill("Tool server URL", fields.url);
     await popup.fill("API key", fields.key);
     if (fields.header !== undefined) await popup.fill("Header name", fields.header);
     if (fields.scheme !== undefined) await popup.fill("Scheme", fields.scheme);
+    return { tab, popup };
   }
 
   /** Every rule for this tool-server URL that any state of the watch held, keys labelled. */
@@ -196,9 +200,7 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
     // for an Open WebUI never asked before, whose /api/version answers only when the test lets it:
     // between the click on Save and that answer, ToolKey cannot know that the page sends the key.
     const answerVersion = freshSite.openWebUi.holdVersionReplies();
-    const tab = await browser.openTab(`${owui}/`);
-    const popup = await browser.openPopup();
-    await fillEntry(popup, { owui, url, key: KEY_FRESH_ENTRY });
+    const { tab, popup } = await typeEntry({ owui, url, key: KEY_FRESH_ENTRY });
 
     const rules = await watchSessionRules(browser);
     const calls = await loopToolCalls(tab, url, "/after_save", KEY_PAGE);
@@ -231,9 +233,7 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
   it("an X-API-Key entry on an Open WebUI reporting 0.6.5 puts its header on the page's tool calls, leaves the page's own Authorization: Bearer as the page sent it, and says what each sends", async () => {
     const owui = originOf(xApiSite);
     const url = `${toolsUrl}/xapi`;
-    const tab = await browser.openTab(`${owui}/`);
-    const popup = await browser.openPopup();
-    await fillEntry(popup, { owui, url, key: KEY_X_API, header: "X-API-Key", scheme: "" });
+    const { tab, popup } = await typeEntry({ owui, url, key: KEY_X_API, header: "X-API-Key", scheme: "" });
     await popup.click("Save");
 
     // The page sends its own key, as Open WebUI 0.6.5 does; ToolKey's header comes beside it.
@@ -264,9 +264,7 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
   it("a Bearer entry on an Open WebUI known as 0.6.5 keeps standing aside through page loads where /api/version answers 502, says so, and adds its key again once the version reads 0.6.0", async () => {
     const owui = originOf(rotatedSite);
     const url = `${toolsUrl}/rotated`;
-    const tab = await browser.openTab(`${owui}/`);
-    const popup = await browser.openPopup();
-    await fillEntry(popup, { owui, url, key: KEY_STALE });
+    const { tab, popup } = await typeEntry({ owui, url, key: KEY_STALE });
     await popup.click("Save");
     const notNeeded = english(["notNeeded", "0.6.5"]);
     await expect.poll(() => entryText(popup, url), { timeout: 15_000 }).toContain(notNeeded);
@@ -313,9 +311,7 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
   it("Edit that moves an entry to another tool-server origin or another Open WebUI with the key left empty is refused, changes nothing, and the old server still gets the key; a path change on the same host keeps the key", async () => {
     const owui = originOf(editSite);
     const url = `${toolsUrl}/calendar`;
-    const tab = await browser.openTab(`${owui}/`);
-    const popup = await browser.openPopup();
-    await fillEntry(popup, { owui, url, key: KEY_EDIT });
+    const { tab, popup } = await typeEntry({ owui, url, key: KEY_EDIT });
     await popup.click("Save");
     await waitForRule(url, [tab.id]);
     const before = await storedEntries();
@@ -364,9 +360,7 @@ describe.each(Object.keys(launchers))("ToolKey through an Open WebUI deployment'
   it("ten chat switches in an Open WebUI 0.6.0 send nothing to the Open WebUI or the tool server and change no rule or badge; one real load then reads the version once, and the key still arrives", async () => {
     const owui = originOf(chatSite);
     const url = `${toolsUrl}/chats`;
-    const tab = await browser.openTab(`${owui}/`);
-    const popup = await browser.openPopup();
-    await fillEntry(popup, { owui, url, key: KEY_CHATS });
+    const { tab, popup } = await typeEntry({ owui, url, key: KEY_CHATS });
     await popup.click("Save");
     await waitForRule(url, [tab.id]);
     const badgeOn = english(["buttonOn"]);
