@@ -1,21 +1,12 @@
 import { applyCommand, type Command } from "../core/commands.ts";
+import { versionPartOf } from "../core/decision.ts";
 import { parseManagedPolicy } from "../core/managed.ts";
 import type { CommandReply, State } from "../core/messages.ts";
 import { learn, type VersionCheck, type VersionKnowledge, verdictOf } from "../core/open-webui-version.ts";
 import { isPageLoad } from "../core/page-load.ts";
 import { emptySettings, type Settings } from "../core/settings.ts";
 import { httpOriginOf } from "../core/urls.ts";
-import {
-  decisionsOf,
-  entriesOf,
-  grantedPatterns,
-  loadMemory,
-  type Memory,
-  tabMap,
-  takeManaged,
-  takeSettings,
-  userEntriesOf,
-} from "./memory.ts";
+import { entriesOf, grantedPatterns, loadMemory, type Memory, tabMap, takeManaged, takeSettings, userEntriesOf } from "./memory.ts";
 import { createOutputs, stateOf } from "./outputs.ts";
 import type { BrowserPort } from "./port.ts";
 import { createSerialQueue } from "./queue.ts";
@@ -183,10 +174,13 @@ export function createEngine(port: BrowserPort) {
         known = learn(m.versions[origin], check, at);
         const versions = { ...m.versions, [origin]: known };
         await port.writeVersions(versions);
-        const said = decisionsOf(m, origin);
+        // What the knowledge says to this Open WebUI's entries, the part of their decisions it decides.
+        const entries = entriesOf(m).filter((entry) => entry.openWebUiOrigin === origin);
+        const says = (book: typeof versions) => JSON.stringify(entries.map((entry) => versionPartOf(entry, book)));
+        const same = says(m.versions) === says(versions);
         m.versions = versions;
         // A page load of an unchanged Open WebUI changes only when the version was read: no rule, no page.
-        if (decisionsOf(m, origin) === said) return false;
+        if (same) return false;
         outputs.changed();
         return new Set([origin]);
       }).then(() => known);

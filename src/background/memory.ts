@@ -1,4 +1,4 @@
-import { decide, type World } from "../core/decision.ts";
+import type { World } from "../core/decision.ts";
 import type { Entry } from "../core/entry.ts";
 import { type ManagedPolicy, NO_POLICY, parseManagedPolicy } from "../core/managed.ts";
 import { parseVersionBook, type VersionBook } from "../core/open-webui-version.ts";
@@ -98,15 +98,6 @@ export function worldOf(memory: Memory): World {
     refused: memory.errors,
     rulesFailed: memory.rulesProblem !== undefined,
   };
-}
-
-/**
- * The decisions of one Open WebUI's entries as one text, to tell whether a change of what is known
- * about it says anything new to them (their rules or what the pages show).
- */
-export function decisionsOf(memory: Memory, origin: string): string {
-  const world = worldOf(memory);
-  return JSON.stringify(entriesOf(memory).flatMap((entry) => (entry.openWebUiOrigin === origin ? [decide(entry, world)] : [])));
 }
 
 /**

@@ -80,7 +80,7 @@ function headerShown(entry: Pick<Entry, "headerName" | "scheme">): string {
 }
 
 export function decide(entry: Entry, world: World): Decision {
-  const { versionNotes, asideFor, canAddAnyway } = versionOf(entry, world.versions);
+  const { awaiting, versionNotes, asideFor, canAddAnyway } = versionPartOf(entry, world.versions);
   const none = (reason: Reason): Decision => ({ reason, versionNotes, canAddAnyway });
   const problem = world.problems.get(entry.id);
   if (problem !== undefined) return { reason: { why: "invalid", problem }, versionNotes: [], canAddAnyway: false };
@@ -90,7 +90,7 @@ export function decide(entry: Entry, world: World): Decision {
   }
   if (!managed && !world.policy.allowUserEntries) return none({ why: "userEntriesOff" });
   if (!entry.enabled) return none({ why: "disabled" });
-  if (verdictOf(world.versions[entry.openWebUiOrigin]) === "unread") return none({ why: "awaitingVersion" });
+  if (awaiting) return none({ why: "awaitingVersion" });
   if (asideFor !== undefined) return none({ why: "standsAside", version: asideFor });
   const missing = missingAccessOf(entry, world.granted);
   if (missing.length > 0) return none({ why: "noAccess", missing });
@@ -103,13 +103,24 @@ export function decide(entry: Entry, world: World): Decision {
   return { rule, versionNotes, canAddAnyway };
 }
 
-/** What the version known means for the entry: the notes to show, and the version it stands aside for. */
-function versionOf(
-  entry: Entry,
-  versions: Readonly<VersionBook>,
-): { versionNotes: VersionNote[]; asideFor?: string; canAddAnyway: boolean } {
+/** The part of an entry's decision that its Open WebUI's version knowledge decides. */
+export interface VersionPart {
+  /** Never checked yet: the entry waits for its first check. */
+  awaiting: boolean;
+  versionNotes: VersionNote[];
+  /** The version it stands aside for, when it does. */
+  asideFor?: string;
+  canAddAnyway: boolean;
+}
+
+/**
+ * What the version known means for the entry. Knowledge that gives every entry of an Open WebUI the
+ * same part changes no decision (decide reads the versions only through this).
+ */
+export function versionPartOf(entry: Entry, versions: Readonly<VersionBook>): VersionPart {
   const known = versions[entry.openWebUiOrigin];
   const verdict = verdictOf(known);
+  const awaiting = verdict === "unread";
   const notes: VersionNote[] = [];
   let asideFor: string | undefined;
   let canAddAnyway = false;
@@ -123,7 +134,9 @@ function versionOf(
     else if (verdict === "tooOld") notes.push({ note: "tooOld", version });
     if (known.failed !== undefined) notes.push({ note: "latestCheckFailed", version, readAt: at, failure: known.failed.failure });
   } else if (known?.failed !== undefined) notes.push({ note: "unknown", failure: known.failed.failure });
-  return asideFor === undefined ? { versionNotes: notes, canAddAnyway } : { versionNotes: notes, asideFor, canAddAnyway };
+  return asideFor === undefined
+    ? { awaiting, versionNotes: notes, canAddAnyway }
+    : { awaiting, versionNotes: notes, asideFor, canAddAnyway };
 }
 
 /**
