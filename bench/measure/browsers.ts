@@ -31,7 +31,7 @@ import {
   openPrivilegedPage,
   POPUP_URL,
   runIn as runInFirefox,
-  until,
+  stopBackgroundOf,
 } from "../../test/browser/harness/firefox.ts";
 import { copyPackage, editManifest, withHosts } from "../../test/browser/harness/packages.ts";
 import { type RunInPage, type SitePage, sitePageOf } from "../../test/browser/harness/pages.ts";
@@ -310,21 +310,7 @@ export async function launchFirefoxBench(owuiOrigin: string): Promise<BenchBrows
     inBare: runInFirefox(bare),
     async seed(settings) {
       await inExtension(storeSettings, settings);
-      // What Firefox itself calls when the event page has been idle for its timeout; asked again
-      // while the background is busy starting or handling an event.
-      await until("the background to stop", async () => {
-        const state = await runPrivileged(async (id) => {
-          const { ExtensionParent } = ChromeUtils.importESModule("resource://gre/modules/ExtensionParent.sys.mjs") as {
-            ExtensionParent: {
-              GlobalManager: { getExtension(id: string): { terminateBackground(): Promise<void>; backgroundState: string } };
-            };
-          };
-          const toolkey = ExtensionParent.GlobalManager.getExtension(id);
-          await toolkey.terminateBackground();
-          return toolkey.backgroundState;
-        }, GECKO_ID);
-        return state === "stopped";
-      });
+      await stopBackgroundOf(GECKO_ID, runPrivileged);
       await inExtension(wakeBackground, null);
     },
     clearReconcileMeasures: () =>

@@ -449,21 +449,7 @@ export class FirefoxBrowser implements ExtensionBrowser {
   }
 
   async stopBackground(): Promise<void> {
-    // Firefox leaves a background that is busy starting or handling an event running; ask again.
-    await until("the background to stop", async () => {
-      const state = await this.runPrivileged(async (id) => {
-        const { ExtensionParent } = ChromeUtils.importESModule("resource://gre/modules/ExtensionParent.sys.mjs") as {
-          ExtensionParent: {
-            GlobalManager: { getExtension(id: string): { terminateBackground(): Promise<void>; backgroundState: string } };
-          };
-        };
-        // What Firefox itself calls when the event page has been idle for its timeout.
-        const extension = ExtensionParent.GlobalManager.getExtension(id);
-        await extension.terminateBackground();
-        return extension.backgroundState;
-      }, GECKO_ID);
-      return state === "stopped";
-    });
+    await stopBackgroundOf(GECKO_ID, (fn, arg) => this.runPrivileged(fn, arg));
   }
 
   async logInBackground(text: string): Promise<void> {
@@ -508,4 +494,27 @@ export class FirefoxBrowser implements ExtensionBrowser {
     await this.firefox.close();
     rmSync(this.profile, { recursive: true, force: true });
   }
+}
+
+/** Runs a function in Firefox's privileged (chrome) context. */
+type RunPrivileged = <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => Promise<R>;
+
+/**
+ * Stops the extension's background as Firefox itself does when the event page has been idle for its
+ * timeout. Firefox leaves a background that is busy starting or handling an event running: asked again.
+ */
+export async function stopBackgroundOf(id: string, runPrivileged: RunPrivileged): Promise<void> {
+  await until("the background to stop", async () => {
+    const state = await runPrivileged(async (extensionId) => {
+      const { ExtensionParent } = ChromeUtils.importESModule("resource://gre/modules/ExtensionParent.sys.mjs") as {
+        ExtensionParent: {
+          GlobalManager: { getExtension(id: string): { terminateBackground(): Promise<void>; backgroundState: string } };
+        };
+      };
+      const extension = ExtensionParent.GlobalManager.getExtension(extensionId);
+      await extension.terminateBackground();
+      return extension.backgroundState;
+    }, id);
+    return state === "stopped";
+  });
 }
